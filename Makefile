@@ -1,0 +1,85 @@
+# Jardam: build, run, test, check, bench.
+# `make run` and `make test` are the two commands a newcomer needs.
+
+CC      ?= cc
+PKGS    := libevent libevent_openssl sqlite3 libcurl openssl jansson inih libargon2
+WARN    := -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wvla
+CFLAGS  ?= -O2 -g
+SAN     ?=
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+BUILD   ?= build
+
+GEO_SRC      := $(wildcard geo/*.c)
+CONFIG_SRC   := $(wildcard config/*.c)
+DISPATCH_SRC := $(filter-out dispatch/main.c,$(wildcard dispatch/*.c))
+WEB_FILES    := $(sort $(wildcard dispatch/web/*.html dispatch/web/*.js dispatch/web/*.css))
+LIB_SRC      := $(GEO_SRC) $(CONFIG_SRC) $(DISPATCH_SRC)
+LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/web.o
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test check unit api deps test-deps clean reset bench
+all: deps $(BUILD)/jardam
+
+# Install the Debian packages the build needs (root), or say the exact line.
+deps:
+	@sh tests/deps.sh build
+
+test-deps:
+	@sh tests/deps.sh test
+
+$(BUILD)/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The web pages are embedded in the binary by a small generator.
+$(BUILD)/embed: dispatch/web/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+$(BUILD)/web.c: $(BUILD)/embed $(WEB_FILES)
+	$(BUILD)/embed $@ $(WEB_FILES)
+
+$(BUILD)/web.o: $(BUILD)/web.c dispatch/pages.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libjardam.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/jardam: $(BUILD)/dispatch/main.o $(BUILD)/libjardam.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@ln -sf $(BUILD)/jardam jardam
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libjardam.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# Build, create var/ with the database, key and demo data, print the admin login, serve.
+run: all
+	./$(BUILD)/jardam --config config/jardam.ini demo
+	./$(BUILD)/jardam --config config/jardam.ini serve
+
+reset:
+	rm -rf var
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+api: $(BUILD)/jardam
+	JARDAM_BIN=$(abspath $(BUILD)/jardam) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
+
+# Every test: unit tests (cmocka) and black-box tests against the real binary.
+test: deps test-deps
+	$(MAKE) unit api
+
+# Warnings as errors, AddressSanitizer + UndefinedBehaviorSanitizer, every test.
+check: deps test-deps
+	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -Werror" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" unit api
+
+bench: all
+	sh tests/bench/run.sh
+
+clean:
+	rm -rf build build-san jardam
