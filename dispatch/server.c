@@ -286,6 +286,27 @@ server_match(const char *pattern, const char *path, char **args)
 	return *p == '\0' && *s == '\0';
 }
 
+static void server_args_free(char **);
+
+const struct route *
+server_route(const char *method, const char *path, char **args,
+    const struct route **allowed)
+{
+	size_t	i;
+
+	*allowed = NULL;
+	for (i = 0; i < NROUTES; i++) {
+		server_args_free(args);
+		if (!server_match(server_routes[i].pattern, path, args))
+			continue;
+		*allowed = &server_routes[i];
+		if (strcmp(server_routes[i].method, method) == 0)
+			return &server_routes[i];
+	}
+	server_args_free(args);
+	return NULL;
+}
+
 static void
 server_args_free(char **args)
 {
@@ -337,7 +358,7 @@ server_send(struct http *h)
 	} else {
 		if (h->resp == NULL)
 			h->resp = json_object();
-		dump = json_dumps(h->resp, JSON_COMPACT);
+		dump = json_dumps(h->resp, JSON_COMPACT | JSON_REAL_PRECISION(10));
 		evhttp_add_header(out, "Content-Type", "application/json; charset=utf-8");
 		if (dump != NULL) {
 			evbuffer_add(buf, dump, strlen(dump));
@@ -477,7 +498,6 @@ server_body(struct http *h)
 	struct evbuffer	*in = evhttp_request_get_input_buffer(h->req);
 	size_t		 n = evbuffer_get_length(in);
 	json_error_t	 err;
-	const char	*ct;
 
 	if (n > SERVER_MAX_BODY)
 		return http_error(h, 413, "too_large", "the body is larger than %d bytes",
@@ -488,9 +508,6 @@ server_body(struct http *h)
 		h->body = json_object();
 		return 0;
 	}
-	ct = http_header(h, "Content-Type");
-	if (ct != NULL && strncasecmp(ct, "application/json", 16) != 0)
-		return http_error(h, 400, "bad_request", "send Content-Type: application/json");
 	if (server_json_depth(h->raw, n) > SERVER_MAX_DEPTH)
 		return http_error(h, 400, "bad_request", "JSON nested deeper than %d",
 		    SERVER_MAX_DEPTH);
@@ -511,7 +528,6 @@ server_handle(struct evhttp_request *req, void *arg)
 	const char		*path, *q, *method;
 	const struct route	*r, *allowed = NULL;
 	char			*decoded = NULL;
-	size_t			 i;
 	int			 status, began = 0;
 	char			*peer = NULL;
 	ev_uint16_t		 port = 0;
@@ -546,18 +562,7 @@ server_handle(struct evhttp_request *req, void *arg)
 		}
 	}
 	method = strcmp(h->method, "HEAD") == 0 ? "GET" : h->method;
-	for (i = 0, r = NULL; i < NROUTES; i++) {
-		server_args_free(h->args);
-		if (!server_match(server_routes[i].pattern, h->path, h->args))
-			continue;
-		allowed = &server_routes[i];
-		if (strcmp(server_routes[i].method, method) == 0) {
-			r = &server_routes[i];
-			break;
-		}
-	}
-	if (r == NULL) {
-		server_args_free(h->args);
+	if ((r = server_route(method, h->path, h->args, &allowed)) == NULL) {
 		if (allowed != NULL) {
 			h->route = allowed->pattern;
 			http_error(h, 405, "method_not_allowed", "method %s is not allowed here",

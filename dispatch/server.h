@@ -62,6 +62,12 @@ struct server;
 struct server	*server_new(struct app *);
 void		 server_free(struct server *);
 
+/* The route for method and path, with its :segments in args (caller
+ * frees); NULL when none, with *allowed set when the path exists under
+ * another method. */
+const struct route *server_route(const char *method, const char *path, char **args,
+		    const struct route **allowed);
+
 /* Answers sent so far with status klass*100..klass*100+99. */
 unsigned long long server_requests(const struct server *, int klass);
 

@@ -10,7 +10,8 @@ view_is_time(const char *k)
 {
 	size_t	n = strlen(k);
 
-	return (n > 3 && strcmp(k + n - 3, "_at") == 0) || strcmp(k, "vetted_until") == 0;
+	return (n > 3 && strcmp(k + n - 3, "_at") == 0) || strcmp(k, "vetted_until") == 0 ||
+	    strcmp(k, "at") == 0;
 }
 
 json_t *
