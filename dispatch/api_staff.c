@@ -17,7 +17,8 @@
 
 struct api_login_job {
 	struct http	*h;
-	char		 username[72];
+	char		 userkey[80];	/* rate-limit keys: "u:NAME", "ip:ADDR" */
+	char		 ipkey[80];
 	char		 password[264];
 	char		 hash[256];
 	char		 user_id[64];
@@ -46,13 +47,13 @@ api_login_done(void *arg)
 
 	explicit_bzero(j->password, sizeof(j->password));
 	if (!j->ok || !j->known) {
-		auth_failed(app->auth, j->username, now);
-		auth_failed(app->auth, h->ip, now);
+		auth_failed(app->auth, j->userkey, now);
+		auth_failed(app->auth, j->ipkey, now);
 		log_info("event=login_failed ip=%s", h->ip);
 		http_error(h, 401, "unauthorized", "wrong username or password");
 		goto out;
 	}
-	auth_succeeded(app->auth, j->username);
+	auth_succeeded(app->auth, j->userkey);
 	expires = now + app->cfg->session_ttl;
 	if (token_new(token) != 0 || token_new(csrf) != 0) {
 		http_error(h, 503, "unavailable", "no randomness");
@@ -90,13 +91,16 @@ api_login(struct http *h)
 	if (http_field_str(h, "username", 1, 64, &user) != 0 ||
 	    http_field_str(h, "password", 1, 256, &pw) != 0)
 		return h->status;
-	if (auth_limited(h->app->auth, user, AUTH_MAX_FAILS, now) ||
-	    auth_limited(h->app->auth, h->ip, AUTH_MAX_FAILS_IP, now))
-		return http_error(h, 429, "rate_limited", "too many failed logins; wait 15 minutes");
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return http_error(h, 503, "unavailable", "out of memory");
+	snprintf(j->userkey, sizeof(j->userkey), "u:%s", user);
+	snprintf(j->ipkey, sizeof(j->ipkey), "ip:%s", h->ip);
+	if (auth_limited(h->app->auth, j->userkey, AUTH_MAX_FAILS, now) ||
+	    auth_limited(h->app->auth, j->ipkey, AUTH_MAX_FAILS_IP, now)) {
+		free(j);
+		return http_error(h, 429, "rate_limited", "too many failed logins; wait 15 minutes");
+	}
 	j->h = h;
-	snprintf(j->username, sizeof(j->username), "%s", user);
 	snprintf(j->password, sizeof(j->password), "%s", pw);
 	if ((u = store_user_by_name(h->app->store, user)) != NULL) {
 		j->known = 1;
@@ -126,9 +130,15 @@ api_logout(struct http *h)
 int
 api_me(struct http *h)
 {
-	json_t	*u = store_user_get(h->app->store, h->user_id);
+	json_t	*u = store_user_get(h->app->store, h->user_id), *s;
 
 	if (u == NULL)
 		return http_error(h, 401, "unauthorized", "log in first");
+	/* The console needs its CSRF token again after a reload; only a
+	 * same-origin page can read this answer. */
+	if ((s = store_session_get(h->app->store, h->session)) != NULL) {
+		json_object_set(u, "csrf", json_object_get(s, "csrf"));
+		json_decref(s);
+	}
 	return http_json(h, 200, u);
 }
