@@ -333,7 +333,8 @@ api_link_post(struct http *h)
 	} else if (strcmp(kind, "shelter") == 0) {
 		rc = api_link_shelter_act(h, subject, action);
 	} else if (strcmp(kind, "offer") == 0) {
-		rc = api_offer_answer(h, offer_act(h->app, subject, action, &out), out);
+		enum offer_result orc = offer_act(h->app, subject, action, &out);
+		rc = api_offer_answer(h, orc, out);
 	} else if (strcmp(kind, "referral") == 0) {
 		if (http_field_str(h, "note", 0, 1000, &n) < 0) {
 			json_decref(link);

@@ -89,11 +89,18 @@ outbox_add(struct app *app, const char *kind, const char *request, const char *t
 		json_decref(row);
 		return -1;
 	}
-	m = json_pack("{s:s,s:s?,s:s,s:s?,s:s,s:s,s:s,s:s?,s:s?}", "kind", kind, "request",
+	m = json_pack("{s:s,s:s?,s:s,s:s?,s:s,s:s,s:s,s:s?}", "kind", kind, "request",
 	    request, "to_kind", to_kind, "to_id", to_id, "channel", channel, "lang", lang,
-	    "text", text, "link", sealed, "url", url);
-	free(sealed);
+	    "text", text, "link", sealed);
 	rc = store_outbox_add(app->store, id, m) == 1 ? 0 : -1;
+	/* A copy for the recipient's own webhook (a referral to a service). */
+	if (rc == 0 && url != NULL && url[0] != '\0') {
+		json_object_set_new(m, "url", json_string(url));
+		json_object_set_new(m, "channel", json_string("webhook"));
+		if (token_id("msg", id, sizeof(id)) != 0 || store_outbox_add(app->store, id, m) != 1)
+			rc = -1;
+	}
+	free(sealed);
 	json_decref(m);
 	json_decref(row);
 	if (rc == 0)
