@@ -69,12 +69,15 @@ class Receiver:
                 body = self.rfile.read(n)
                 with recv.lock:
                     status = recv.status(self.path, body) if callable(recv.status) else recv.status
+                    answer = b"{}"
+                    if isinstance(status, tuple):
+                        status, answer = status
                     recv.messages.append({"path": self.path, "headers": dict(self.headers),
                                           "body": body, "status": status})
                 self.send_response(status)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(answer)
 
             do_GET = do_POST
 
