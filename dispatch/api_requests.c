@@ -211,7 +211,7 @@ api_request_fields(struct http *h, json_t *v)
 		return -1;
 	json_object_set_new(v, "consent", json_string(s));
 	free(s);
-	s = json_dumps(needs && json_is_array(needs) ? needs : json_array(), JSON_COMPACT);
+	s = needs && json_is_array(needs) ? json_dumps(needs, JSON_COMPACT) : NULL;
 	json_object_set_new(v, "needs", json_string(s ? s : "[]"));
 	free(s);
 	json_object_set_new(v, "district", json_string(districts_at(h->app->districts,
@@ -279,7 +279,9 @@ api_request_add(struct http *h)
 	match_request(h->app, id);
 	resp = api_request_view(h, id, 1);
 	if (key != NULL && resp != NULL) {
-		dump = json_dumps(json_pack("{s:s}", "id", id), JSON_COMPACT);
+		prev = json_pack("{s:s}", "id", id);
+		dump = json_dumps(prev, JSON_COMPACT);
+		json_decref(prev);
 		store_idem_put(h->app->store, key, bodyhash, 201, dump);
 		free(dump);
 	}

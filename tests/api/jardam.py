@@ -171,13 +171,17 @@ class Jardam:
         self.start()
 
     def stop(self):
+        """Stop cleanly; a sanitizer report in the log fails the test."""
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(5)
+                self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.logf.close()
+        log = self.log()
+        for bad in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert bad not in log, log[log.index(bad) - 200:][:3000]
 
     def log(self):
         with open(self.log_path) as fh:

@@ -416,3 +416,55 @@ def test_kill9_with_pending_offer_deadline_fires_after_restart(make_jardam):
     j.start()
     assert j.wait(lambda: j.offers_of(b), timeout=3)
     assert j.offers_of(a) == []
+
+
+def test_waiting_requests_rematched_highest_risk_then_oldest(jardam):
+    jardam.shelter(beds=10)
+    v = jardam.vehicle(available=False)
+    old_std = jardam.new_request(risk="standard")
+    old_med = jardam.new_request(risk="medium")
+    new_high = jardam.new_request(risk="high")
+    new_med = jardam.new_request(risk="medium")
+    for r in (old_std, old_med, new_high, new_med):
+        assert r["state"] == "waiting"
+    pv = jardam.link(v["link"])
+    order = []
+    assert jardam.post(pv, {"action": "available"}, token=None).status == 200
+    for _ in range(4):
+        # each decline frees the car, which goes to the next in line at once
+        offers = jardam.wait(lambda: jardam.offers_of(v))
+        rid = [r for r in (old_std, old_med, new_high, new_med)
+               if jardam.req(r["id"])["state"] == "offered"]
+        assert len(rid) == 1
+        order.append(rid[0]["id"])
+        assert jardam.post(pv, {"action": "decline", "offer": offers[0]["id"]}, token=None).status == 200
+    assert order == [new_high["id"], old_med["id"], new_med["id"], old_std["id"]]
+
+
+def test_reports_and_metrics(jardam):
+    jardam.shelter(beds=5)
+    v = jardam.vehicle()
+    r = jardam.new_request()
+    o = jardam.offers_of(v)[0]
+    pv = jardam.link(v["link"])
+    for a in ("accept", "en_route", "picked_up", "delivered"):
+        assert jardam.post(pv, {"action": a, "offer": o["id"]}, token=None).status == 200
+    jardam.new_request(lat=40.53, lon=72.80, destination="same_district")   # Osh: no bed
+    rep = {d["district"]: d for d in jardam.get("/api/reports/districts", token="oper").json}
+    assert len(rep) == 55
+    b = rep["bishkek"]
+    assert (b["requests"], b["delivered"], b["cancelled"]) == (1, 1, 0)
+    assert b["median_minutes_to_delivery"] is not None and b["median_minutes_to_delivery"] < 1
+    assert b["delivered_within_3h"] == 1
+    assert (b["beds_total"], b["beds_available"]) == (5, 4)
+    o = rep["osh-city"]
+    assert (o["requests"], o["unmet_no_bed"], o["median_minutes_to_delivery"]) == (1, 1, None)
+    assert rep["naryn"]["requests"] == 0
+    assert jardam.get("/api/reports/districts?from=bogus").status == 400
+    later = jardam.get("/api/reports/districts?from=2099-01-01T00:00:00Z&to=2099-02-01T00:00:00Z").json
+    assert all(d["requests"] == 0 for d in later)
+    m = jardam.get("/metrics", token=None).body.decode()
+    assert 'jardam_requests{state="delivered"} 1' in m
+    assert 'jardam_requests{state="waiting"} 1' in m
+    assert "jardam_escalations_open 1" in m
+    assert 'jardam_http_responses_total{class="2xx"}' in m
