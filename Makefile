@@ -20,7 +20,7 @@ LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/web.o
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test check unit api deps test-deps clean reset bench
+.PHONY: all run test check unit api browser deps test-deps clean reset bench
 all: deps $(BUILD)/jardam
 
 # Install the Debian packages the build needs (root), or say the exact line.
@@ -70,13 +70,19 @@ unit: $(UNIT_BIN)
 api: $(BUILD)/jardam
 	JARDAM_BIN=$(abspath $(BUILD)/jardam) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
-# Every test: unit tests (cmocka) and black-box tests against the real binary.
+# The demo driven in real Chromium (Debian's) by playwright-core.
+browser: $(BUILD)/jardam
+	cd tests/browser && { test -d node_modules/playwright-core || npm ci --no-audit --no-fund; }
+	cd tests/browser && JARDAM_BIN=$(abspath $(BUILD)/jardam) node --test
+
+# Every test: unit tests (cmocka), black-box tests against the real binary,
+# browser tests.
 test: deps test-deps
-	$(MAKE) unit api
+	$(MAKE) unit api browser
 
 # Warnings as errors, AddressSanitizer + UndefinedBehaviorSanitizer, every test.
 check: deps test-deps
-	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -Werror" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" unit api
+	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -Werror" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" unit api browser
 
 bench: all
 	sh tests/bench/run.sh

@@ -3,7 +3,7 @@
 # Usage: tests/deps.sh build|test|bench
 set -e
 build="gcc make pkg-config libevent-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libjansson-dev libinih-dev libargon2-dev"
-test="libcmocka-dev python3 python3-pytest"
+test="libcmocka-dev python3 python3-pytest chromium"
 bench="wrk"
 case "$1" in
 	build) want="$build" ;;
@@ -11,6 +11,8 @@ case "$1" in
 	bench) want="$build $bench" ;;
 	*) echo "usage: $0 build|test|bench" >&2; exit 64 ;;
 esac
+# Node.js runs the browser tests; the machine image may already have it.
+[ "$1" = test ] && ! command -v node >/dev/null 2>&1 && want="$want nodejs npm"
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
