@@ -84,8 +84,18 @@ test: deps test-deps
 check: deps test-deps
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -Werror" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" unit api browser
 
+BENCH_BIN := $(BUILD)/bench/baseline $(BUILD)/bench/seed $(BUILD)/bench/scale
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libjardam.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Benchmarks (not part of `make test`): figures as ratios to a bare evhttp
+# server measured in the same run; writes tests/bench/RESULTS.md.
 bench: all
-	sh tests/bench/run.sh
+	@sh tests/deps.sh bench
+	$(MAKE) $(BENCH_BIN)
+	/usr/bin/python3 tests/bench/bench.py --build $(BUILD)
 
 clean:
 	rm -rf build build-san jardam

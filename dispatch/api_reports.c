@@ -111,8 +111,9 @@ api_metrics(struct http *h)
 	static const char *const states[] = { "waiting", "offered", "accepted", "en_route",
 	    "picked_up", "delivered", "cancelled" };
 	json_t	*c = store_counts(h->app->store);
-	char	 buf[4096];
-	size_t	 n = 0, i;
+	char			 buf[4096];
+	size_t			 n = 0, i;
+	unsigned long long	 stmts, commits;
 
 	if (c == NULL)
 		return http_error(h, 503, "unavailable", "the database is not answering");
@@ -141,6 +142,12 @@ api_metrics(struct http *h)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 		    "jardam_http_responses_total{class=\"%zuxx\"} %llu\n", i,
 		    server_requests(h->app->server, (int)i));
+	store_stats(h->app->store, &stmts, &commits);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+	    "# HELP jardam_sql_statements_total SQL statements run.\n"
+	    "# TYPE jardam_sql_statements_total counter\njardam_sql_statements_total %llu\n"
+	    "# HELP jardam_commits_total Transactions committed (one per loop turn with writes).\n"
+	    "# TYPE jardam_commits_total counter\njardam_commits_total %llu\n", stmts, commits);
 	json_decref(c);
 	return http_text(h, 200, "text/plain; version=0.0.4; charset=utf-8", buf, n);
 }

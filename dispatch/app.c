@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "dispatch/auth.h"
+#include "dispatch/clock.h"
 #include "dispatch/deadline.h"
 #include "dispatch/escalate.h"
 #include "dispatch/fleet.h"
@@ -46,6 +47,7 @@ app_open(struct app *app, struct config *cfg, struct event_base *base)
 {
 	char	 err[512], *errs = NULL;
 	long	 n;
+	int64_t	 t0;
 
 	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;
@@ -80,12 +82,14 @@ app_open(struct app *app, struct config *cfg, struct event_base *base)
 	trip_init(app);
 	escalate_init(app);
 	referral_init(app);
+	t0 = clock_now_ms();
 	if ((n = deadline_rearm(app->deadline)) < 0) {
 		fprintf(stderr, "jardam: cannot re-arm the deadlines\n");
 		return -1;
 	}
-	log_info("event=start districts=%zu deadlines=%ld vehicles_available=%zu",
-	    districts_count(app->districts), n, fleet_available(app->fleet, FLEET_VEHICLE));
+	log_info("event=start districts=%zu deadlines=%ld rearm_ms=%lld vehicles_available=%zu",
+	    districts_count(app->districts), n, (long long)(clock_now_ms() - t0),
+	    fleet_available(app->fleet, FLEET_VEHICLE));
 	match_kick(app);
 	return 0;
 }

@@ -188,24 +188,22 @@ deadline_on(struct deadline *dl, const char *kind, deadline_fn fn)
 	return 0;
 }
 
+static void
+deadline_load_row(json_t *row, void *arg)
+{
+	struct deadline	*dl = arg;
+
+	deadline_push(dl, json_integer_value(json_object_get(row, "due_ms")),
+	    json_integer_value(json_object_get(row, "seq")));
+}
+
 long
 deadline_rearm(struct deadline *dl)
 {
-	json_t	*rows, *r;
-	size_t	 i;
-
-	if ((rows = store_deadline_all(dl->app->store)) == NULL)
+	if (store_deadline_each(dl->app->store, deadline_load_row, dl) != 0)
 		return -1;
-	json_array_foreach(rows, i, r) {
-		if (deadline_push(dl, json_integer_value(json_object_get(r, "due_ms")),
-		    json_integer_value(json_object_get(r, "seq"))) != 0) {
-			json_decref(rows);
-			return -1;
-		}
-	}
-	json_decref(rows);
 	deadline_arm(dl);
-	return (long)i;
+	return (long)dl->n;
 }
 
 int

@@ -51,25 +51,25 @@ match_fleet_put(struct app *app, enum fleet_kind kind, json_t *r)
 	return fleet_put(app->fleet, kind, &m);
 }
 
+static void
+match_load_vehicle(json_t *row, void *arg)
+{
+	match_fleet_put(arg, FLEET_VEHICLE, row);
+}
+
+static void
+match_load_escort(json_t *row, void *arg)
+{
+	match_fleet_put(arg, FLEET_ESCORT, row);
+}
+
 int
 match_load(struct app *app)
 {
-	json_t	*rows, *r;
-	size_t	 i;
-
 	fleet_clear(app->fleet);
-	if ((rows = store_vehicle_all(app->store)) == NULL)
+	if (store_vehicle_each(app->store, match_load_vehicle, app) != 0 ||
+	    store_volunteer_each(app->store, match_load_escort, app) != 0)
 		return -1;
-	json_array_foreach(rows, i, r)
-		if (match_fleet_put(app, FLEET_VEHICLE, r) != 0)
-			break;
-	json_decref(rows);
-	if ((rows = store_volunteer_all(app->store)) == NULL)
-		return -1;
-	json_array_foreach(rows, i, r)
-		if (match_fleet_put(app, FLEET_ESCORT, r) != 0)
-			break;
-	json_decref(rows);
 	return 0;
 }
 
@@ -104,6 +104,46 @@ match_pick_shelter(const struct districts *ds, json_t *shelters, long district, 
 	return best;
 }
 
+/* Shelters with room for the party, nearest tier first: the district
+ * itself, then its neighbours, then everywhere — each a small indexed
+ * query, so a request that finds a bed nearby never reads every shelter. */
+static json_t *
+match_shelters(struct app *app, json_t *req, long party, long *pick)
+{
+	const char		*dest = view_str(req, "destination");
+	long			 di = districts_find(app->districts, view_str(req, "district"));
+	double			 lat = json_number_value(json_object_get(req, "lat"));
+	double			 lon = json_number_value(json_object_get(req, "lon"));
+	const struct district	*d = districts_at(app->districts, (size_t)di);
+	json_t			*rows, *more;
+	size_t			 i;
+
+	*pick = -1;
+	if (d == NULL)
+		return NULL;
+	if (strcmp(dest, "other_district") != 0) {
+		rows = store_shelter_with_room(app->store, d->id, party);
+		if ((*pick = match_pick_shelter(app->districts, rows, di, lat, lon, dest)) >= 0 ||
+		    strcmp(dest, "same_district") == 0)
+			return rows;
+		json_decref(rows);
+	}
+	rows = json_array();
+	for (i = 0; i < d->nneighbors; i++) {
+		more = store_shelter_with_room(app->store,
+		    districts_at(app->districts, d->neighbors[i])->id, party);
+		if (more != NULL)
+			json_array_extend(rows, more);
+		json_decref(more);
+	}
+	if ((*pick = match_pick_shelter(app->districts, rows, di, lat, lon, dest)) >= 0)
+		return rows;
+	json_decref(rows);
+	rows = store_shelter_with_room(app->store, NULL, party);
+	*pick = match_pick_shelter(app->districts, rows, di, lat, lon, dest);
+	return rows;
+}
+
 /* Hold beds for the whole party; 0 when held (now or before). */
 static int
 match_bed(struct app *app, const char *rid, json_t *req)
@@ -115,12 +155,7 @@ match_bed(struct app *app, const char *rid, json_t *req)
 
 	if (json_is_string(json_object_get(req, "shelter_id")) && view_int(req, "beds_held") > 0)
 		return 0;
-	if ((shelters = store_shelter_all_with_room(app->store, party)) == NULL)
-		return -1;
-	k = match_pick_shelter(app->districts, shelters,
-	    districts_find(app->districts, view_str(req, "district")),
-	    json_number_value(json_object_get(req, "lat")),
-	    json_number_value(json_object_get(req, "lon")), view_str(req, "destination"));
+	shelters = match_shelters(app, req, party, &k);
 	if (k < 0) {
 		json_decref(shelters);
 		return -1;
@@ -133,7 +168,7 @@ match_bed(struct app *app, const char *rid, json_t *req)
 	store_request_set_hold(app->store, rid, sid, party);
 	json_object_set_new(req, "shelter_id", json_string(sid));
 	json_object_set_new(req, "beds_held", json_integer(party));
-	snprintf(detail, sizeof(detail), "%ld beds in shelter %s", party, sid);
+	snprintf(detail, sizeof(detail), "%ld beds in shelter %.40s", party, sid);
 	store_event_add(app->store, rid, "bed_held", detail);
 	escalate_resolve(app, rid, "no_bed");
 	log_info("event=bed_held request=%s shelter=%s beds=%ld", rid, sid, party);

@@ -50,6 +50,7 @@ struct notify {
 	struct notify_job	*flight;
 	int			 nflight;
 	int			 kicked;
+	int			 channels;	/* configured: 1 webhook, 2 telegram, 4 sms */
 };
 
 static void notify_scan(struct notify *);
@@ -432,7 +433,9 @@ notify_scan(struct notify *n)
 		n->kicked = 1;	/* after this turn's commit */
 		return;
 	}
-	due = store_outbox_due(n->app->store, now, NOTIFY_MAX_FLIGHT * 2);
+	if (n->channels == 0)
+		return;		/* nothing configured: messages wait in the outbox */
+	due = store_outbox_due(n->app->store, now, NOTIFY_MAX_FLIGHT * 2, n->channels);
 	json_array_foreach(due, i, m) {
 		if (n->nflight >= NOTIFY_MAX_FLIGHT)
 			break;
@@ -449,7 +452,7 @@ notify_scan(struct notify *n)
 	}
 	/* Sleep until the earliest pending message (at most a minute, so a
 	 * channel configured later or a clock jump is picked up). */
-	next = store_outbox_next_ms(n->app->store);
+	next = store_outbox_next_ms(n->app->store, n->channels);
 	wait = next < 0 || parked ? 60000 : next - clock_now_ms();
 	if (wait < 50)
 		wait = 50;
@@ -488,6 +491,10 @@ notify_new(struct app *app)
 	    (n = calloc(1, sizeof(*n))) == NULL)
 		return NULL;
 	n->app = app;
+	n->channels = (app->cfg->webhook_url[0] ? 1 : 0) | (app->cfg->telegram_token[0] ? 2 : 0) |
+	    (app->cfg->sms_url[0] ? 4 : 0);
+	if (n->channels == 0)
+		log_info("event=notify_idle reason=\"no channel configured\"");
 	n->multi = curl_multi_init();
 	n->curl_timer = evtimer_new(app->base, notify_curl_timer_cb, n);
 	n->wake = evtimer_new(app->base, notify_wake_cb, n);

@@ -3,6 +3,9 @@
 #include "dispatch/server.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -599,7 +602,9 @@ done:
 struct server *
 server_new(struct app *app)
 {
-	struct server	*sv;
+	struct server			*sv;
+	struct evhttp_bound_socket	*bound;
+	int				 one = 1;
 
 	if ((sv = calloc(1, sizeof(*sv))) == NULL)
 		return NULL;
@@ -619,14 +624,17 @@ server_new(struct app *app)
 	    EVHTTP_REQ_OPTIONS);
 	evhttp_set_default_content_type(sv->http, "application/json; charset=utf-8");
 	evhttp_set_gencb(sv->http, server_handle, sv);
-	if (evhttp_bind_socket(sv->http, app->cfg->listen_host,
-	    (ev_uint16_t)app->cfg->listen_port) != 0) {
+	if ((bound = evhttp_bind_socket_with_handle(sv->http, app->cfg->listen_host,
+	    (ev_uint16_t)app->cfg->listen_port)) == NULL) {
 		fprintf(stderr, "jardam: cannot listen on %s:%d\n", app->cfg->listen_host,
 		    app->cfg->listen_port);
 		evhttp_free(sv->http);
 		free(sv);
 		return NULL;
 	}
+	/* Accepted sockets inherit TCP_NODELAY from the listener: an answer's
+	 * last segment must not wait for the client's delayed ACK. */
+	setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	store_on_commit(app->store, server_on_commit, sv);
 	return sv;
 }

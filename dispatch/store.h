@@ -40,6 +40,10 @@ int		 store_in_tx(const struct store *);
 /* Make the next commit fail (tests of the 503 path). */
 void		 store_fail_next_commit(struct store *);
 
+/* Statements run and transactions committed since start. */
+void		 store_stats(const struct store *, unsigned long long *statements,
+		    unsigned long long *commits);
+
 /* Set when a statement failed inside the current unit. */
 int		 store_failed(const struct store *);
 

@@ -25,7 +25,7 @@ int64_t	 store_user_count(struct store *);
 int	 store_shelter_add(struct store *, const char *id, json_t *v);
 json_t	*store_shelter_get(struct store *, const char *id);
 json_t	*store_shelter_list(struct store *, const char *district);
-json_t	*store_shelter_all_with_room(struct store *, int64_t beds);
+json_t	*store_shelter_with_room(struct store *, const char *district, int64_t beds);
 int	 store_shelter_set_beds(struct store *, const char *id, int64_t total, int64_t avail);
 int	 store_shelter_hold(struct store *, const char *id, int64_t beds);
 int	 store_shelter_release(struct store *, const char *id, int64_t beds);
@@ -35,7 +35,7 @@ json_t	*store_shelter_incoming(struct store *, const char *id);
 int	 store_vehicle_add(struct store *, const char *id, json_t *v);
 json_t	*store_vehicle_get(struct store *, const char *id);
 json_t	*store_vehicle_list(struct store *, const char *district);
-json_t	*store_vehicle_all(struct store *);
+int	 store_vehicle_each(struct store *, void (*fn)(json_t *, void *), void *arg);
 int	 store_vehicle_set_status(struct store *, const char *id, const char *status);
 int	 store_vehicle_set_position(struct store *, const char *id, const char *district,
 	    double lat, double lon);
@@ -43,7 +43,7 @@ int	 store_vehicle_set_position(struct store *, const char *id, const char *dist
 int	 store_volunteer_add(struct store *, const char *id, json_t *v);
 json_t	*store_volunteer_get(struct store *, const char *id);
 json_t	*store_volunteer_list(struct store *, const char *district);
-json_t	*store_volunteer_all(struct store *);
+int	 store_volunteer_each(struct store *, void (*fn)(json_t *, void *), void *arg);
 int	 store_volunteer_set_status(struct store *, const char *id, const char *status);
 int	 store_volunteer_set_position(struct store *, const char *id, const char *district,
 	    double lat, double lon);
@@ -107,13 +107,14 @@ int64_t	 store_deadline_set(struct store *, const char *kind, const char *subjec
 int	 store_deadline_clear(struct store *, const char *kind, const char *subject);
 json_t	*store_deadline_get(struct store *, int64_t seq);
 int	 store_deadline_delete(struct store *, int64_t seq);
-json_t	*store_deadline_all(struct store *);
+int	 store_deadline_each(struct store *, void (*fn)(json_t *, void *), void *arg);
 
 /* the outbox */
 int	 store_outbox_add(struct store *, const char *id, json_t *msg);
-json_t	*store_outbox_due(struct store *, int64_t now_ms, int64_t limit);
+/* channels: 1 webhook, 2 telegram, 4 sms configured */
+json_t	*store_outbox_due(struct store *, int64_t now_ms, int64_t limit, int64_t channels);
 json_t	*store_outbox_get(struct store *, const char *id);
-int64_t	 store_outbox_next_ms(struct store *);
+int64_t	 store_outbox_next_ms(struct store *, int64_t channels);
 int	 store_outbox_sent(struct store *, const char *id);
 int	 store_outbox_retry(struct store *, const char *id, int64_t next_ms, const char *error);
 int	 store_outbox_cancel_request(struct store *, const char *request, const char *kind);

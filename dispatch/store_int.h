@@ -15,6 +15,11 @@ int	store_exec(struct store *, const char *sql, const char *fmt, ...);
 /* All rows as an array of objects keyed by column name; NULL on error. */
 json_t	*store_rows(struct store *, const char *sql, const char *fmt, ...);
 
+/* Call fn with each row as an object (freed after the call), without
+ * holding them all; 0, or -1 on error. */
+int	store_each(struct store *, void (*fn)(json_t *, void *), void *arg, const char *sql,
+	    const char *fmt, ...);
+
 /* The first row as an object, or NULL when there is none or on error. */
 json_t	*store_row(struct store *, const char *sql, const char *fmt, ...);
 

@@ -18,12 +18,21 @@ store_outbox_add(struct store *st, const char *id, json_t *v)
 #define OUTBOX_COLS "id, kind, request_id AS request, to_kind, to_id, channel, lang, text," \
 	" link, url, created_at, next_ms, attempts, sent_at, cancelled_at, last_error"
 
+/* Which messages a configured channel can carry: a copy to a service's
+ * own webhook always; else by channel (telegram falls back to webhook for
+ * operators and for recipients without a chat). */
+#define OUTBOX_SENDABLE "(url IS NOT NULL" \
+	" OR (channel = 'webhook' AND (?1 & 1) != 0)" \
+	" OR (channel = 'telegram' AND (?1 & 3) != 0)" \
+	" OR (channel = 'sms' AND (?1 & 4) != 0)" \
+	" OR (to_kind = 'operators' AND (?1 & 1) != 0))"
+
 json_t *
-store_outbox_due(struct store *st, int64_t now_ms, int64_t limit)
+store_outbox_due(struct store *st, int64_t now_ms, int64_t limit, int64_t channels)
 {
 	return store_rows(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE sent_at IS NULL"
-	    " AND cancelled_at IS NULL AND next_ms <= ? ORDER BY next_ms LIMIT ?", "ii",
-	    now_ms, limit);
+	    " AND cancelled_at IS NULL AND next_ms <= ?2 AND " OUTBOX_SENDABLE
+	    " ORDER BY next_ms LIMIT ?3", "iii", channels, now_ms, limit);
 }
 
 json_t *
@@ -33,10 +42,10 @@ store_outbox_get(struct store *st, const char *id)
 }
 
 int64_t
-store_outbox_next_ms(struct store *st)
+store_outbox_next_ms(struct store *st, int64_t channels)
 {
 	return store_int(st, -1, "SELECT min(next_ms) FROM outbox WHERE sent_at IS NULL"
-	    " AND cancelled_at IS NULL", "");
+	    " AND cancelled_at IS NULL AND " OUTBOX_SENDABLE, "i", channels);
 }
 
 int

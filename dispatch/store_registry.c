@@ -82,13 +82,18 @@ store_shelter_get(struct store *st, const char *id)
 json_t *
 store_shelter_list(struct store *st, const char *district)
 {
-	return store_rows(st, "SELECT " SHELTER_COLS " FROM shelters"
-	    " WHERE ?1 IS NULL OR district = ?1 ORDER BY district, name", "s", district);
+	if (district != NULL)
+		return store_rows(st, "SELECT " SHELTER_COLS " FROM shelters WHERE district = ?"
+		    " ORDER BY name", "s", district);
+	return store_rows(st, "SELECT " SHELTER_COLS " FROM shelters ORDER BY district, name", "");
 }
 
 json_t *
-store_shelter_all_with_room(struct store *st, int64_t beds)
+store_shelter_with_room(struct store *st, const char *district, int64_t beds)
 {
+	if (district != NULL)
+		return store_rows(st, "SELECT id, district, lat, lon FROM shelters"
+		    " WHERE district = ? AND beds_available >= ?", "si", district, beds);
 	return store_rows(st, "SELECT id, district, lat, lon FROM shelters"
 	    " WHERE beds_available >= ?", "i", beds);
 }
@@ -151,15 +156,18 @@ store_vehicle_get(struct store *st, const char *id)
 json_t *
 store_vehicle_list(struct store *st, const char *district)
 {
-	return store_rows(st, "SELECT " VEHICLE_COLS " FROM vehicles"
-	    " WHERE ?1 IS NULL OR district = ?1 ORDER BY district, driver_name", "s", district);
+	if (district != NULL)
+		return store_rows(st, "SELECT " VEHICLE_COLS " FROM vehicles WHERE district = ?"
+		    " ORDER BY driver_name", "s", district);
+	return store_rows(st, "SELECT " VEHICLE_COLS " FROM vehicles ORDER BY district, driver_name",
+	    "");
 }
 
-json_t *
-store_vehicle_all(struct store *st)
+int
+store_vehicle_each(struct store *st, void (*fn)(json_t *, void *), void *arg)
 {
-	return store_rows(st, "SELECT id, district, lat, lon, seats, vetted_until, features,"
-	    " status FROM vehicles", "");
+	return store_each(st, fn, arg, "SELECT id, district, lat, lon, seats, vetted_until,"
+	    " features, status FROM vehicles", "");
 }
 
 int
@@ -198,14 +206,16 @@ store_volunteer_get(struct store *st, const char *id)
 json_t *
 store_volunteer_list(struct store *st, const char *district)
 {
-	return store_rows(st, "SELECT " VOLUNTEER_COLS " FROM volunteers"
-	    " WHERE ?1 IS NULL OR district = ?1 ORDER BY district, name", "s", district);
+	if (district != NULL)
+		return store_rows(st, "SELECT " VOLUNTEER_COLS " FROM volunteers WHERE district = ?"
+		    " ORDER BY name", "s", district);
+	return store_rows(st, "SELECT " VOLUNTEER_COLS " FROM volunteers ORDER BY district, name", "");
 }
 
-json_t *
-store_volunteer_all(struct store *st)
+int
+store_volunteer_each(struct store *st, void (*fn)(json_t *, void *), void *arg)
 {
-	return store_rows(st, "SELECT id, district, lat, lon, role, vetted_until, status"
+	return store_each(st, fn, arg, "SELECT id, district, lat, lon, role, vetted_until, status"
 	    " FROM volunteers", "");
 }
 
@@ -244,9 +254,11 @@ store_service_get(struct store *st, const char *id)
 json_t *
 store_service_list(struct store *st, const char *district, const char *kind)
 {
-	return store_rows(st, "SELECT " SERVICE_COLS " FROM services"
-	    " WHERE (?1 IS NULL OR district = ?1) AND (?2 IS NULL OR kind = ?2)"
-	    " ORDER BY district, kind, name", "ss", district, kind);
+	if (district != NULL)
+		return store_rows(st, "SELECT " SERVICE_COLS " FROM services WHERE district = ?1"
+		    " AND (?2 IS NULL OR kind = ?2) ORDER BY kind, name", "ss", district, kind);
+	return store_rows(st, "SELECT " SERVICE_COLS " FROM services WHERE ?1 IS NULL OR kind = ?1"
+	    " ORDER BY district, kind, name", "s", kind);
 }
 
 int

@@ -37,9 +37,19 @@ store_request_get(struct store *st, const char *id)
 json_t *
 store_request_list(struct store *st, const char *state, const char *district, int64_t limit)
 {
+	/* One statement per filter, so each can use its index. */
+	if (state != NULL && district != NULL)
+		return store_rows(st, "SELECT " REQUEST_COLS " FROM requests WHERE district = ?2"
+		    " AND state = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?3", "ssi", state,
+		    district, limit);
+	if (state != NULL)
+		return store_rows(st, "SELECT " REQUEST_COLS " FROM requests WHERE state = ?"
+		    " ORDER BY created_at DESC, rowid DESC LIMIT ?", "si", state, limit);
+	if (district != NULL)
+		return store_rows(st, "SELECT " REQUEST_COLS " FROM requests WHERE district = ?"
+		    " ORDER BY created_at DESC, rowid DESC LIMIT ?", "si", district, limit);
 	return store_rows(st, "SELECT " REQUEST_COLS " FROM requests"
-	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR district = ?2)"
-	    " ORDER BY created_at DESC, rowid DESC LIMIT ?3", "ssi", state, district, limit);
+	    " ORDER BY created_at DESC, rowid DESC LIMIT ?", "i", limit);
 }
 
 json_t *
@@ -212,9 +222,15 @@ store_escalation_find_open(struct store *st, const char *request, const char *re
 json_t *
 store_escalation_list(struct store *st, int open_only, const char *request)
 {
+	if (request != NULL)
+		return store_rows(st, "SELECT " ESCALATION_COLS " FROM escalations"
+		    " WHERE request_id = ?2 AND (?1 = 0 OR resolved_at IS NULL)"
+		    " ORDER BY created_at DESC, rowid DESC", "is", (int64_t)open_only, request);
+	if (open_only)
+		return store_rows(st, "SELECT " ESCALATION_COLS " FROM escalations"
+		    " WHERE resolved_at IS NULL ORDER BY created_at DESC, rowid DESC", "");
 	return store_rows(st, "SELECT " ESCALATION_COLS " FROM escalations"
-	    " WHERE (?1 = 0 OR resolved_at IS NULL) AND (?2 IS NULL OR request_id = ?2)"
-	    " ORDER BY created_at DESC, rowid DESC", "is", (int64_t)open_only, request);
+	    " ORDER BY created_at DESC, rowid DESC", "");
 }
 
 int
@@ -275,8 +291,8 @@ store_deadline_delete(struct store *st, int64_t seq)
 	return store_exec(st, "DELETE FROM deadlines WHERE seq = ?", "i", seq);
 }
 
-json_t *
-store_deadline_all(struct store *st)
+int
+store_deadline_each(struct store *st, void (*fn)(json_t *, void *), void *arg)
 {
-	return store_rows(st, "SELECT seq, due_ms FROM deadlines", "");
+	return store_each(st, fn, arg, "SELECT seq, due_ms FROM deadlines", "");
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char token_b64url[] =
@@ -62,15 +63,38 @@ token_new(char out[TOKEN_LEN + 1])
 	return 0;
 }
 
+/* The 64 characters of base64url in ASCII order, so that encoded ids sort
+ * as their bytes do. */
+static const char token_sorted[] =
+    "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+
 int
 token_id(const char *prefix, char *out, size_t outlen)
 {
-	uint8_t	raw[12];
-	char	enc[20];
+	uint8_t		raw[12];
+	char		enc[17];
+	struct timespec	ts;
+	uint64_t	ms;
+	size_t		i;
+	uint32_t	v;
 
-	if (token_random(raw, sizeof(raw)) != 0)
+	/* 48 bits of milliseconds, then 48 random bits: opaque and never a
+	 * count, yet new rows land at the end of the primary-key index
+	 * instead of on a random page of it. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	for (i = 0; i < 6; i++)
+		raw[i] = (uint8_t)(ms >> (40 - 8 * i));
+	if (token_random(raw + 6, 6) != 0)
 		return -1;
-	token_b64url_encode(raw, sizeof(raw), enc);
+	for (i = 0; i < 12; i += 3) {
+		v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
+		enc[i / 3 * 4] = token_sorted[(v >> 18) & 63];
+		enc[i / 3 * 4 + 1] = token_sorted[(v >> 12) & 63];
+		enc[i / 3 * 4 + 2] = token_sorted[(v >> 6) & 63];
+		enc[i / 3 * 4 + 3] = token_sorted[v & 63];
+	}
+	enc[16] = '\0';
 	snprintf(out, outlen, "%s_%s", prefix, enc);
 	return 0;
 }

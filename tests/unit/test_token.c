@@ -31,6 +31,18 @@ test_tokens(void **state)
 	assert_int_equal(token_id("req", id, sizeof(id)), 0);
 	assert_int_equal(strncmp(id, "req_", 4), 0);
 	assert_int_equal(strlen(id), 20);
+	{
+		/* ids sort by time (for index locality) yet differ at once */
+		char later[40], same[40];
+		struct timespec pause = { 0, 2000000 };
+
+		token_id("req", same, sizeof(same));
+		nanosleep(&pause, NULL);
+		token_id("req", later, sizeof(later));
+		assert_true(strcmp(id, later) < 0);
+		assert_true(strcmp(same, later) < 0);
+		assert_string_not_equal(id, same);
+	}
 }
 
 static void
