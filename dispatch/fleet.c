@@ -9,6 +9,9 @@
 
 #include "geo/district.h"
 #include "geo/geo.h"
+#include "geo/grid.h"
+
+#define FLEET_CELL_DEG	0.01	/* about 1.1 km */
 
 struct fleet_entry {
 	struct fleet_member	 m;
@@ -28,6 +31,7 @@ struct fleet_side {
 	uint32_t		*hash;		/* entry index + 1; 0 = empty */
 	size_t			 hcap;
 	struct fleet_list	*lists;		/* one per district */
+	struct grid		*grid;		/* the same members by position */
 	size_t			 available;
 };
 
@@ -84,7 +88,8 @@ fleet_new(const struct districts *ds)
 		f->side[k].lists = calloc(f->nd, sizeof(struct fleet_list));
 		f->side[k].hcap = 1024;
 		f->side[k].hash = calloc(f->side[k].hcap, sizeof(uint32_t));
-		if (f->side[k].lists == NULL || f->side[k].hash == NULL) {
+		f->side[k].grid = grid_new(FLEET_CELL_DEG);
+		if (f->side[k].lists == NULL || f->side[k].hash == NULL || f->side[k].grid == NULL) {
 			fleet_free(f);
 			return NULL;
 		}
@@ -104,6 +109,8 @@ fleet_clear(struct fleet *f)
 		s->n = 0;
 		s->available = 0;
 		memset(s->hash, 0, s->hcap * sizeof(uint32_t));
+		grid_free(s->grid);
+		s->grid = grid_new(FLEET_CELL_DEG);
 		for (i = 0; i < f->nd; i++)
 			s->lists[i].n = 0;
 	}
@@ -123,6 +130,7 @@ fleet_free(struct fleet *f)
 				free(f->side[k].lists[i].idx);
 		free(f->side[k].lists);
 		free(f->side[k].hash);
+		grid_free(f->side[k].grid);
 		free(f->side[k].e);
 	}
 	free(f);
@@ -174,6 +182,7 @@ fleet_unlist(struct fleet *f, struct fleet_side *s, size_t i)
 	s->e[l->idx[e->slot]].slot = e->slot;
 	e->listed = 0;
 	s->available--;
+	grid_remove(s->grid, e->m.lat, e->m.lon, (uint32_t)i);
 	(void)f;
 }
 
@@ -190,6 +199,8 @@ fleet_list_add(struct fleet_side *s, size_t i)
 			return -1;
 		l->idx = p;
 	}
+	if (grid_add(s->grid, e->m.lat, e->m.lon, (uint32_t)i) != 0)
+		return -1;
 	e->slot = l->n;
 	l->idx[l->n++] = (uint32_t)i;
 	e->listed = 1;
@@ -269,51 +280,114 @@ fleet_excluded(json_t *exclude, const char *id)
 	return 0;
 }
 
-/* Keep the want nearest of one district list in out[base..], sorted. */
-static size_t
-fleet_scan(const struct fleet_side *s, const struct fleet_list *l, double lat, double lon,
-    int seats, unsigned need, int64_t now, json_t *exclude, struct fleet_hit *out,
-    size_t base, size_t want)
-{
-	const struct fleet_entry	*e;
-	double				 kx = cos(lat * M_PI / 180), d;
-	size_t				 i, n = 0, k;
-	double				 dist[64];
-
-	if (want > 64)
-		want = 64;
-	for (i = 0; i < l->n; i++) {
-		e = &s->e[l->idx[i]];
-		if (e->m.seats < seats || (e->m.features & need) != need ||
-		    e->m.vetted_until <= now)
-			continue;
-		/* Rank by a flat approximation; haversine for the chosen. */
-		d = (e->m.lat - lat) * (e->m.lat - lat) +
-		    (e->m.lon - lon) * kx * (e->m.lon - lon) * kx;
-		if (n == want && d >= dist[n - 1])
-			continue;
-		if (exclude != NULL && fleet_excluded(exclude, e->id))
-			continue;
-		k = n < want ? n++ : n - 1;
-		while (k > 0 && dist[k - 1] > d) {
-			dist[k] = dist[k - 1];
-			out[base + k] = out[base + k - 1];
-			k--;
-		}
-		dist[k] = d;
-		snprintf(out[base + k].id, sizeof(out[base + k].id), "%s", e->id);
-		out[base + k].distance_m = geo_distance_m(lat, lon, e->m.lat, e->m.lon);
-	}
-	return n;
-}
+/* A search: the constraints, the districts allowed, and the best so far. */
+struct fleet_search {
+	const struct fleet_side	*s;
+	double			 lat, lon, kx;
+	int			 seats;
+	unsigned		 need;
+	int64_t			 now;
+	json_t			*exclude;
+	const long		*allowed;
+	size_t			 nallowed;
+	struct fleet_hit	*out;
+	double			 dist[64];	/* flat squared distance, for ranking */
+	size_t			 n, want;
+};
 
 static int
-fleet_hit_cmp(const void *a, const void *b)
+fleet_allowed(const struct fleet_search *q, long district)
 {
-	double	da = ((const struct fleet_hit *)a)->distance_m;
-	double	db = ((const struct fleet_hit *)b)->distance_m;
+	size_t	i;
 
-	return (da > db) - (da < db);
+	for (i = 0; i < q->nallowed; i++)
+		if (q->allowed[i] == district)
+			return 1;
+	return 0;
+}
+
+/* Keep entry i among the want nearest that fit. */
+static void
+fleet_consider(struct fleet_search *q, uint32_t i)
+{
+	const struct fleet_entry	*e = &q->s->e[i];
+	double				 d;
+	size_t				 k, j;
+
+	if (e->m.seats < q->seats || (e->m.features & q->need) != q->need ||
+	    e->m.vetted_until <= q->now)
+		return;
+	d = (e->m.lat - q->lat) * (e->m.lat - q->lat) +
+	    (e->m.lon - q->lon) * q->kx * (e->m.lon - q->lon) * q->kx;
+	if (q->n == q->want && d >= q->dist[q->n - 1])
+		return;
+	for (j = 0; j < q->n; j++)	/* a grid box may list it twice */
+		if (strcmp(q->out[j].id, e->id) == 0)
+			return;
+	if (q->exclude != NULL && fleet_excluded(q->exclude, e->id))
+		return;
+	k = q->n < q->want ? q->n++ : q->n - 1;
+	while (k > 0 && q->dist[k - 1] > d) {
+		q->dist[k] = q->dist[k - 1];
+		q->out[k] = q->out[k - 1];
+		k--;
+	}
+	q->dist[k] = d;
+	snprintf(q->out[k].id, sizeof(q->out[k].id), "%s", e->id);
+	q->out[k].distance_m = geo_distance_m(q->lat, q->lon, e->m.lat, e->m.lon);
+}
+
+static void
+fleet_consider_cell(uint32_t i, void *arg)
+{
+	struct fleet_search	*q = arg;
+
+	if (fleet_allowed(q, q->s->e[i].m.district))
+		fleet_consider(q, i);
+}
+
+/*
+ * The want nearest in the allowed districts: boxes of growing size around
+ * the pickup in the position grid, until the want-th found is nearer than
+ * the box's edge; or, when a box would read more cells than the districts
+ * hold members, one pass over their lists.
+ */
+static size_t
+fleet_search(struct fleet_search *q, const struct districts *ds)
+{
+	const struct fleet_list	*l;
+	const struct district	*d;
+	double			 r = FLEET_CELL_DEG, minlat = 90, maxlat = -90, minlon = 180;
+	double			 maxlon = -180, cells, edge_m;
+	size_t			 i, j, members = 0;
+
+	for (i = 0; i < q->nallowed; i++) {
+		members += q->s->lists[q->allowed[i]].n;
+		d = districts_at(ds, (size_t)q->allowed[i]);
+		minlat = fmin(minlat, d->minlat);
+		maxlat = fmax(maxlat, d->maxlat);
+		minlon = fmin(minlon, d->minlon);
+		maxlon = fmax(maxlon, d->maxlon);
+	}
+	for (;;) {
+		q->n = 0;
+		cells = (2 * r / FLEET_CELL_DEG + 1) * (2 * r / q->kx / FLEET_CELL_DEG + 1);
+		if (cells >= (double)members || (q->lat - r <= minlat && q->lat + r >= maxlat &&
+		    q->lon - r / q->kx <= minlon && q->lon + r / q->kx >= maxlon))
+			break;
+		grid_query(q->s->grid, q->lat - r, q->lon - r / q->kx, q->lat + r, q->lon + r / q->kx,
+		    fleet_consider_cell, q);
+		edge_m = r * 110540.0;
+		if (q->n == q->want && q->out[q->n - 1].distance_m <= edge_m)
+			return q->n;
+		r *= 2;
+	}
+	for (i = 0; i < q->nallowed; i++) {
+		l = &q->s->lists[q->allowed[i]];
+		for (j = 0; j < l->n; j++)
+			fleet_consider(q, l->idx[j]);
+	}
+	return q->n;
 }
 
 size_t
@@ -321,28 +395,40 @@ fleet_nearest(const struct fleet *f, enum fleet_kind kind, long district, double
     double lon, int seats, unsigned need, int64_t now, json_t *exclude,
     struct fleet_hit *out, size_t want)
 {
-	const struct fleet_side	*s = &f->side[kind];
+	struct fleet_search	 q;
 	const struct district	*d;
-	struct fleet_hit	*all;
-	size_t			 n, i, m = 0;
+	long			 own[1], nb[64];
+	size_t			 n, i;
 
 	if (district < 0 || (size_t)district >= f->nd || want == 0)
 		return 0;
 	if (want > 64)
 		want = 64;
-	n = fleet_scan(s, &s->lists[district], lat, lon, seats, need, now, exclude, out, 0, want);
+	memset(&q, 0, sizeof(q));
+	q.s = &f->side[kind];
+	q.lat = lat;
+	q.lon = lon;
+	q.kx = cos(lat * M_PI / 180);
+	q.seats = seats;
+	q.need = need;
+	q.now = now;
+	q.exclude = exclude;
+	/* First the request's own district ... */
+	own[0] = district;
+	q.allowed = own;
+	q.nallowed = 1;
+	q.out = out;
+	q.want = want;
+	n = fleet_search(&q, f->ds);
 	d = districts_at(f->ds, (size_t)district);
 	if (n == want || d->nneighbors == 0)
 		return n;
-	/* Then the neighbours: the nearest of each, merged nearest first. */
-	if ((all = calloc(d->nneighbors * want, sizeof(*all))) == NULL)
-		return n;
-	for (i = 0; i < d->nneighbors; i++)
-		m += fleet_scan(s, &s->lists[d->neighbors[i]], lat, lon, seats, need, now,
-		    exclude, all, m, want - n);
-	qsort(all, m, sizeof(*all), fleet_hit_cmp);
-	for (i = 0; i < m && n < want; i++)
-		out[n++] = all[i];
-	free(all);
-	return n;
+	/* ... then its neighbours, nearest first among them all. */
+	for (i = 0; i < d->nneighbors && i < 64; i++)
+		nb[i] = (long)d->neighbors[i];
+	q.allowed = nb;
+	q.nallowed = i;
+	q.out = out + n;
+	q.want = want - n;
+	return n + fleet_search(&q, f->ds);
 }

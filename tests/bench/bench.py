@@ -326,7 +326,7 @@ def write_results(path, mach, baseline, jardam, scale, startup, rss, rearm_n, re
     for k, v in notes.items():
         L.append(f"\nNote ({k}): {v}")
     L.append("\n## What the creation figures are made of\n")
-    L.append("| conns | SQL statements per request | requests per commit (group commit) | server CPU per request at saturation |")
+    L.append("| conns | SQL statements per request | requests per commit (group commit) | wall time per request (1 / throughput) |")
     L.append("|---|---|---|---|")
     for c in (1, 32):
         L.append(f"| {c} | {work[c]['stmts']:.1f} | {work[c]['per_commit']:.1f} | "

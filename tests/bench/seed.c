@@ -52,16 +52,36 @@ seed_link(struct app *app, const char *kind, const char *subject, const char *to
 	return store_link_add(app->store, hash, kind, subject) == 1 ? 0 : -1;
 }
 
+/* A point spread evenly over the district (tried inside its bbox). */
+static void
+seed_point(struct app *app, const struct district *d, double *lat, double *lon)
+{
+	long	want = districts_find(app->districts, d->id);
+	int	tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		*lat = d->minlat + seed_rand() * (d->maxlat - d->minlat);
+		*lon = d->minlon + seed_rand() * (d->maxlon - d->minlon);
+		if (districts_locate(app->districts, *lat, *lon) == want)
+			return;
+	}
+	*lat = d->label_lat;
+	*lon = d->label_lon;
+}
+
 static int
 seed_vehicle(struct app *app, const char *id, const struct district *d, const char *status)
 {
-	json_t	*v = json_pack("{s:s,s:s,s:s,s:f,s:f,s:i,s:I,s:s,s:s}", "driver_name", "Bench",
-	    "phone", "+996000000000", "district", d->id,
-	    "lat", d->label_lat + (seed_rand() - 0.5) * 0.02,
-	    "lon", d->label_lon + (seed_rand() - 0.5) * 0.02, "seats", 4,
+	double	 lat, lon;
+	json_t	*v;
+	int	 rc;
+
+	seed_point(app, d, &lat, &lon);
+	v = json_pack("{s:s,s:s,s:s,s:f,s:f,s:i,s:I,s:s,s:s}", "driver_name", "Bench",
+	    "phone", "+996000000000", "district", d->id, "lat", lat, "lon", lon, "seats", 4,
 	    "vetted_until", (json_int_t)(clock_now() + 365 * 86400), "features", "[]",
 	    "channel", "webhook");
-	int	rc = store_vehicle_add(app->store, id, v) == 1 &&
+	rc = store_vehicle_add(app->store, id, v) == 1 &&
 	    store_vehicle_set_status(app->store, id, status) == 1 ? 0 : -1;
 
 	json_decref(v);

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 #include "dispatch/fleet.h"
 #include "dispatch/match.h"
 #include "dispatch/server.h"
 #include "dispatch/trip.h"
 #include "geo/district.h"
+#include "geo/geo.h"
 
 static struct districts *kg;
 
@@ -140,6 +142,54 @@ test_fleet(void **state)
 	fleet_free(f);
 }
 
+/* The grid search gives what a scan of every vehicle gives. */
+static void
+test_fleet_matches_brute_force(void **state)
+{
+	struct fleet		*f = fleet_new(kg);
+	struct fleet_hit	 hits[5];
+	long			 b = districts_find(kg, "bishkek"), a = districts_find(kg, "alamudun");
+	const struct district	*db = districts_at(kg, (size_t)b), *da = districts_at(kg, (size_t)a);
+	static char		 ids[3000][16];
+	double			 lat[3000], lon[3000], best[5], d, qlat, qlon;
+	unsigned		 seed = 7;
+	int			 i, k, q;
+	size_t			 n, j;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		const struct district *dd = i % 3 ? db : da;
+		seed = seed * 1103515245 + 12345;
+		lat[i] = dd->minlat + (seed >> 8) % 10000 / 10000.0 * (dd->maxlat - dd->minlat);
+		seed = seed * 1103515245 + 12345;
+		lon[i] = dd->minlon + (seed >> 8) % 10000 / 10000.0 * (dd->maxlon - dd->minlon);
+		snprintf(ids[i], sizeof(ids[i]), "v%d", i);
+		put(f, ids[i], i % 3 ? "bishkek" : "alamudun", lat[i], lon[i], 4, 0, 2000, i % 5 != 0);
+	}
+	for (q = 0; q < 50; q++) {
+		qlat = db->minlat + (q * 37 % 100) / 100.0 * (db->maxlat - db->minlat);
+		qlon = db->minlon + (q * 53 % 100) / 100.0 * (db->maxlon - db->minlon);
+		n = fleet_nearest(f, FLEET_VEHICLE, b, qlat, qlon, 1, 0, 1000, NULL, hits, 5);
+		/* brute force over the Bishkek ones (there are always five) */
+		for (k = 0; k < 5; k++)
+			best[k] = 1e18;
+		for (i = 0; i < 3000; i++) {
+			if (i % 3 == 0 || i % 5 == 0)
+				continue;
+			d = geo_distance_m(qlat, qlon, lat[i], lon[i]);
+			for (k = 4; k >= 0 && best[k] > d; k--)
+				if (k < 4)
+					best[k + 1] = best[k];
+			if (k < 4)
+				best[k + 1] = d;
+		}
+		assert_int_equal(n, 5);
+		for (j = 0; j < 5; j++)
+			assert_true(fabs(hits[j].distance_m - best[j]) < 1.0);
+	}
+	fleet_free(f);
+}
+
 static void
 test_pick_shelter(void **state)
 {
@@ -167,6 +217,7 @@ main(void)
 		cmocka_unit_test(test_transitions),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_fleet),
+		cmocka_unit_test(test_fleet_matches_brute_force),
 		cmocka_unit_test(test_pick_shelter),
 	};
 
