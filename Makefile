@@ -52,9 +52,9 @@ $(BUILD)/jardam: $(BUILD)/dispatch/main.o $(BUILD)/libjardam.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 	@ln -sf $(BUILD)/jardam jardam
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libjardam.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libjardam.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS) -lcmocka
 
 # Build, create var/ with the database, key and demo data, print the admin login, serve.
 run: all

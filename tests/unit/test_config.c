@@ -10,17 +10,12 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "tests/unit/testutil.h"
 
 static char *
 write_tmp(const char *text)
 {
-	char	*path = strdup("/tmp/jardam-test-XXXXXX.ini");
-	int	 fd = mkstemps(path, 4);
-	FILE	*fp = fdopen(fd, "w");
-
-	fputs(text, fp);
-	fclose(fp);
-	return path;
+	return test_write_tmp(text, ".ini");
 }
 
 static void

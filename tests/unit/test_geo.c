@@ -13,18 +13,15 @@
 #include "geo/district.h"
 #include "geo/geo.h"
 #include "geo/grid.h"
+#include "tests/unit/testutil.h"
 
 static struct districts *kg;
 
 static int
 setup(void **state)
 {
-	char	*errs = NULL;
-
 	(void)state;
-	kg = districts_load("config/districts/kg.geojson", &errs);
-	if (kg == NULL)
-		fprintf(stderr, "%s", errs);
+	kg = test_load_kg();
 	return kg ? 0 : -1;
 }
 
@@ -111,22 +108,10 @@ test_neighbors(void **state)
 	assert_false(districts_adjacent(kg, (size_t)b, (size_t)kr));
 }
 
-static char *
-write_tmp(const char *text)
-{
-	char	*path = strdup("/tmp/jardam-geo-XXXXXX.json");
-	int	 fd = mkstemps(path, 5);
-	FILE	*fp = fdopen(fd, "w");
-
-	fputs(text, fp);
-	fclose(fp);
-	return path;
-}
-
 static struct districts *
 load_text(const char *text, char **errs)
 {
-	char			*path = write_tmp(text);
+	char			*path = test_write_tmp(text, ".json");
 	struct districts	*ds = districts_load(path, errs);
 
 	unlink(path);

@@ -16,16 +16,15 @@
 #include "dispatch/trip.h"
 #include "geo/district.h"
 #include "geo/geo.h"
+#include "tests/unit/testutil.h"
 
 static struct districts *kg;
 
 static int
 setup(void **state)
 {
-	char	*errs = NULL;
-
 	(void)state;
-	kg = districts_load("config/districts/kg.geojson", &errs);
+	kg = test_load_kg();
 	return kg ? 0 : -1;
 }
 
