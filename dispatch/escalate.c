@@ -16,19 +16,22 @@
 static void
 escalate_notify(struct app *app, const char *request, const char *reason, long level)
 {
-	json_t		*req, *coords, *c;
-	const char	*district;
-	size_t		 i;
+	json_t			*req, *coords, *c;
+	struct outbox_say	 say;
+	size_t			 i;
 
 	req = store_request_get(app->store, request);
-	district = req ? json_string_value(json_object_get(req, "district")) : "";
+	say.district = req ? json_string_value(json_object_get(req, "district")) : NULL;
+	say.n = (int)level;
+	say.word = reason;
 	outbox_add(app, "escalation", request, "operators", NULL, NULL, NULL, OUTBOX_ESCALATION,
-	    reason, (int)level, district);
-	if (level >= 2 && (coords = store_service_list(app->store, district, "coordinator"))) {
+	    &say);
+	if (level >= 2 && say.district != NULL &&
+	    (coords = store_service_list(app->store, say.district, "coordinator")) != NULL) {
 		json_array_foreach(coords, i, c)
 			outbox_add(app, "escalation", request, "service",
 			    json_string_value(json_object_get(c, "id")), NULL, NULL,
-			    OUTBOX_ESCALATION, reason, (int)level, district);
+			    OUTBOX_ESCALATION, &say);
 		json_decref(coords);
 	}
 	json_decref(req);

@@ -185,9 +185,8 @@ match_offer(struct app *app, const char *rid, json_t *req, const char *kind,
 	char		 detail[96];
 	int64_t		 expires = clock_now_ms() + app->cfg->offer_timeout * 1000;
 	int		 vehicle = strcmp(kind, "vehicle") == 0;
-	const char	*district = view_str(req, "district");
-	long		 party = (long)(view_int(req, "adults") + view_int(req, "children"));
-	const struct district *d;
+	struct outbox_say say = { view_str(req, "district"),
+	    (int)(view_int(req, "adults") + view_int(req, "children")), NULL };
 
 	if (token_id("off", oid, sizeof(oid)) != 0 || token_new(token) != 0)
 		return -1;
@@ -201,9 +200,8 @@ match_offer(struct app *app, const char *rid, json_t *req, const char *kind,
 		trip_escort_status(app, hit->id, "offered");
 	deadline_set(app, "offer", oid, expires);
 	snprintf(link, sizeof(link), "%s/l/%s", app->cfg->public_url, token);
-	d = districts_at(app->districts, (size_t)districts_find(app->districts, district));
 	outbox_add(app, "offer", rid, vehicle ? "vehicle" : "volunteer", hit->id, link, NULL,
-	    vehicle ? OUTBOX_OFFER : OUTBOX_ESCORT_OFFER, d ? d->name : district, (int)party);
+	    vehicle ? OUTBOX_OFFER : OUTBOX_ESCORT_OFFER, &say);
 	snprintf(detail, sizeof(detail), "%.16s %.63s, %.1f km", kind, hit->id,
 	    hit->distance_m / 1000);
 	store_event_add(app->store, rid, "offer_sent", detail);
@@ -350,7 +348,7 @@ match_withdraw(struct app *app, const char *rid, const char *kind)
 		else
 			trip_escort_status(app, subject, "available");
 		outbox_add(app, "offer_withdrawn", rid, vehicle ? "vehicle" : "volunteer", subject,
-		    NULL, NULL, OUTBOX_WITHDRAWN);
+		    NULL, NULL, OUTBOX_WITHDRAWN, NULL);
 		log_info("event=offer_withdrawn id=%s request=%s", oid, rid);
 	}
 	json_decref(open);
@@ -390,7 +388,7 @@ match_lapse(struct app *app, const char *oid)
 	else
 		trip_escort_status(app, subject, "available");
 	outbox_add(app, "offer_withdrawn", rid, strcmp(kind, "vehicle") == 0 ? "vehicle" :
-	    "volunteer", subject, NULL, NULL, OUTBOX_WITHDRAWN);
+	    "volunteer", subject, NULL, NULL, OUTBOX_WITHDRAWN, NULL);
 	log_info("event=offer_lapsed id=%s request=%s", oid, rid);
 	match_after_close(app, rid, kind);
 	json_decref(o);

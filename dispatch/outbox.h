@@ -7,13 +7,22 @@
 
 struct app;
 
+#include <stddef.h>
+
 enum outbox_msg {
-	OUTBOX_OFFER,		/* %s district, %d party */
-	OUTBOX_ESCORT_OFFER,	/* %s district, %d party */
-	OUTBOX_WITHDRAWN,	/* (no arguments) */
-	OUTBOX_ESCALATION,	/* %s reason, %d level, %s district */
-	OUTBOX_REFERRAL,	/* %s kind, %s district */
-	OUTBOX_LINK,		/* (no arguments) a new personal link */
+	OUTBOX_OFFER,		/* district, n = party */
+	OUTBOX_ESCORT_OFFER,	/* district, n = party */
+	OUTBOX_WITHDRAWN,	/* nothing */
+	OUTBOX_ESCALATION,	/* district, n = level, word = reason */
+	OUTBOX_REFERRAL,	/* district, word = service kind */
+};
+
+/* What a message says: the district's id, a number, a code word (an
+ * escalation reason or a service kind), each used as the message needs. */
+struct outbox_say {
+	const char	*district;
+	int		 n;
+	const char	*word;
 };
 
 /*
@@ -24,7 +33,13 @@ enum outbox_msg {
  * 0 on success.
  */
 int	outbox_add(struct app *, const char *kind, const char *request, const char *to_kind,
-	    const char *to_id, const char *link, const char *url, enum outbox_msg msg, ...);
+	    const char *to_id, const char *link, const char *url, enum outbox_msg msg,
+	    const struct outbox_say *say);
+
+/* The text of msg in lang (ky, ru, en) with the district's name already
+ * in that language; code words are translated here. */
+void	outbox_format(enum outbox_msg msg, const char *lang, const char *district_name,
+	    const struct outbox_say *say, char *out, size_t len);
 
 /* Cancel unsent messages of kind about request (revoked consent). */
 int	outbox_cancel(struct app *, const char *request, const char *kind);

@@ -52,8 +52,9 @@ referral_send(struct app *app, const char *rid, const char *district, json_t *sv
     const char *kind, const char *summary, json_t *sent)
 {
 	char		 id[40], token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1], link[512];
-	char		 detail[160];
-	const char	*sid = view_str(svc, "id");
+	char			 detail[160];
+	struct outbox_say	 say;
+	const char		*sid = view_str(svc, "id");
 	const char	*url = json_string_value(json_object_get(svc, "webhook_url"));
 
 	if (token_id("ref", id, sizeof(id)) != 0 || token_new(token) != 0)
@@ -63,8 +64,10 @@ referral_send(struct app *app, const char *rid, const char *district, json_t *sv
 	    store_link_add(app->store, hash, "referral", id) != 1)
 		return -1;
 	snprintf(link, sizeof(link), "%s/l/%s", app->cfg->public_url, token);
-	if (outbox_add(app, "referral", rid, "service", sid, link, url, OUTBOX_REFERRAL, kind,
-	    district) != 0)
+	say.district = district;
+	say.n = 0;
+	say.word = kind;
+	if (outbox_add(app, "referral", rid, "service", sid, link, url, OUTBOX_REFERRAL, &say) != 0)
 		return -1;
 	deadline_set(app, "referral", id, clock_now_ms() + app->cfg->referral_ack_timeout * 1000);
 	snprintf(detail, sizeof(detail), "%s to %s (%s)", kind, view_str(svc, "name"), sid);

@@ -319,3 +319,38 @@ def test_healthz_fails_when_database_is_gone(jardam):
     m = jardam.get("/metrics", token=None)
     assert m.status == 200 and m.headers["content-type"].startswith("text/plain")
     assert 'jardam_requests{state="waiting"} 0' in m.body.decode()
+
+
+def test_full_disk_answers_503_and_keeps_what_was_acknowledged(tmp_path):
+    """A write that cannot be committed is never acknowledged: with the
+    database on a tiny filesystem, requests fill it until the answer is
+    503, and after a restart every 201 is there and nothing else."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", str(mnt)],
+                       capture_output=True)
+    if r.returncode != 0:
+        import pytest
+        pytest.skip("cannot mount a small tmpfs here: " + r.stderr.decode())
+    try:
+        j = Jardam(storage__database=str(mnt / "jardam.db"))
+        try:
+            created, failed = [], None
+            for i in range(400):
+                r = j.post("/api/requests", {"lat": 42.87, "lon": 74.59, "notes": "x" * 8000},
+                           token="oper")
+                if r.status == 201:
+                    created.append(r.json["id"])
+                else:
+                    failed = r
+                    break
+            assert failed is not None, "the filesystem never filled"
+            assert failed.status == 503 and failed.json["error"]["code"] == "unavailable"
+            assert created
+            j.restart()
+            ids = {x["id"] for x in j.get("/api/requests?limit=1000").json}
+            assert ids == set(created)
+        finally:
+            j.stop()
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)])

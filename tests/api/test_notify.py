@@ -253,3 +253,44 @@ def test_languages_and_sms_length(make_jardam, receiver):
     assert "сапар" in texts["Ky"] and "поездка" in texts["Ru"]
     for t in texts.values():
         assert len(t) <= 70, t
+
+
+def test_hanging_receiver_never_slows_the_dispatcher(make_jardam):
+    """A receiver that accepts connections and never answers: requests are
+    still answered at once; the messages wait for their retry."""
+    import socket
+    import threading
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(64)
+    held = []
+    stop = threading.Event()
+
+    def hold():
+        lsock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                c, _ = lsock.accept()
+                held.append(c)      # read nothing, answer nothing
+            except OSError:
+                pass
+    t = threading.Thread(target=hold, daemon=True)
+    t.start()
+    try:
+        j = make_jardam(notify__webhook_url=f"http://127.0.0.1:{lsock.getsockname()[1]}/outbox")
+        j.shelter(beds=50)
+        for i in range(5):
+            j.vehicle(lat=42.87 + i * 0.002, lon=74.59)
+        worst = 0
+        for _ in range(20):
+            t0 = time.time()
+            j.new_request()
+            worst = max(worst, time.time() - t0)
+        assert held, "jardam never tried to deliver"
+        assert worst < 0.5, worst
+        assert j.get("/healthz", token=None).status == 200
+    finally:
+        stop.set()
+        for c in held:
+            c.close()
+        lsock.close()
