@@ -15,6 +15,7 @@
 #include "dispatch/store.h"
 #include "dispatch/store_api.h"
 #include "dispatch/token.h"
+#include "dispatch/worker.h"
 #include "geo/district.h"
 
 #define JARDAM_VERSION	"0.1.0"
@@ -91,7 +92,11 @@ close:
 		event_free(sigint);
 	if (sigterm)
 		event_free(sigterm);
+	/* Logins still hashing answer before their server goes. */
+	worker_free(app.worker);
+	app.worker = NULL;
 	server_free(app.server);
+	app.server = NULL;
 	app_close(&app);
 out:
 	if (base)

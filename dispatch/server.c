@@ -644,7 +644,8 @@ server_free(struct server *sv)
 {
 	if (sv == NULL)
 		return;
-	server_on_commit(sv, 1);
+	/* Answers still waiting are released only by a commit that worked. */
+	server_on_commit(sv, store_flush(sv->app->store) == 0);
 	evhttp_free(sv->http);
 	free(sv);
 }
