@@ -20,7 +20,7 @@ LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/web.o
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test check unit api browser deps test-deps clean reset bench
+.PHONY: all run test check unit api browser deps test-deps clean reset bench fuzz
 all: deps $(BUILD)/jardam
 
 # Install the Debian packages the build needs (root), or say the exact line.
@@ -78,7 +78,7 @@ browser: $(BUILD)/jardam
 # Every test: unit tests (cmocka), black-box tests against the real binary,
 # browser tests.
 test: deps test-deps
-	$(MAKE) unit api browser
+	$(MAKE) unit browser api
 
 # Warnings as errors, AddressSanitizer + UndefinedBehaviorSanitizer, every test.
 check: deps test-deps
@@ -96,6 +96,22 @@ bench: all
 	@sh tests/deps.sh bench
 	$(MAKE) $(BENCH_BIN)
 	/usr/bin/python3 tests/bench/bench.py --build $(BUILD)
+
+# Fuzz the parsers of outside input with libFuzzer (clang), FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
+	$(shell pkg-config --cflags jansson inih)
+FUZZ_LIBS = $(shell pkg-config --libs jansson inih) -lm
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	clang $(FUZZ_FLAGS) -o $(BUILD)/fuzz/body tests/fuzz/fuzz_body.c dispatch/input.c \
+	    dispatch/clock.c config/config.c $(FUZZ_LIBS)
+	clang $(FUZZ_FLAGS) -o $(BUILD)/fuzz/geojson tests/fuzz/fuzz_geojson.c $(GEO_SRC) $(FUZZ_LIBS)
+	clang $(FUZZ_FLAGS) -o $(BUILD)/fuzz/config tests/fuzz/fuzz_config.c config/config.c $(FUZZ_LIBS)
+	@for f in body geojson config; do mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+	    cp tests/fuzz/seeds/$$f/* $(BUILD)/fuzz/corpus-$$f/ 2>/dev/null; \
+	    $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    $(BUILD)/fuzz/corpus-$$f || exit 1; done
 
 clean:
 	rm -rf build build-san jardam

@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "dispatch/api.h"
 #include "dispatch/app.h"
+#include "dispatch/input.h"
 #include "dispatch/log.h"
 #include "dispatch/store.h"
 #include "dispatch/store_api.h"
@@ -234,32 +235,6 @@ http_field_bool(struct http *h, const char *key, int required, int *out)
 	}
 	*out = json_is_true(v);
 	return 0;
-}
-
-/* Deepest nesting of arrays and objects, without parsing (strings skipped). */
-static int
-server_json_depth(const char *p, size_t n)
-{
-	size_t	i;
-	int	depth = 0, max = 0, instr = 0;
-
-	for (i = 0; i < n; i++) {
-		if (instr) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				instr = 0;
-			continue;
-		}
-		if (p[i] == '"')
-			instr = 1;
-		else if (p[i] == '[' || p[i] == '{') {
-			if (++depth > max)
-				max = depth;
-		} else if (p[i] == ']' || p[i] == '}')
-			depth--;
-	}
-	return max;
 }
 
 static int
@@ -500,7 +475,7 @@ server_body(struct http *h)
 {
 	struct evbuffer	*in = evhttp_request_get_input_buffer(h->req);
 	size_t		 n = evbuffer_get_length(in);
-	json_error_t	 err;
+	char		 err[256];
 
 	if (n > SERVER_MAX_BODY)
 		return http_error(h, 413, "too_large", "the body is larger than %d bytes",
@@ -511,14 +486,8 @@ server_body(struct http *h)
 		h->body = json_object();
 		return 0;
 	}
-	if (server_json_depth(h->raw, n) > SERVER_MAX_DEPTH)
-		return http_error(h, 400, "bad_request", "JSON nested deeper than %d",
-		    SERVER_MAX_DEPTH);
-	h->body = json_loadb(h->raw, n, JSON_REJECT_DUPLICATES, &err);
-	if (h->body == NULL)
-		return http_error(h, 400, "bad_request", "malformed JSON: %s", err.text);
-	if (!json_is_object(h->body))
-		return http_error(h, 400, "bad_request", "the body must be a JSON object");
+	if ((h->body = input_json_object(h->raw, n, SERVER_MAX_DEPTH, err, sizeof(err))) == NULL)
+		return http_error(h, 400, "bad_request", "%s", err);
 	return 0;
 }
 
