@@ -49,7 +49,6 @@ api_report_districts(struct http *h)
 	const struct district	*d;
 	size_t			 i, j, within;
 	long long		 bt, ba;
-	char			 f1[CLOCK_RFC3339_LEN], f2[CLOCK_RFC3339_LEN];
 
 	if (qt != NULL && clock_parse(qt, &to) != 0)
 		return http_error(h, 400, "bad_request", "to must be an RFC 3339 time");
@@ -99,9 +98,6 @@ api_report_districts(struct http *h)
 	json_decref(by);
 	json_decref(rows);
 	json_decref(shelters);
-	clock_rfc3339(from, f1);
-	clock_rfc3339(to, f2);
-	(void)f1; (void)f2;
 	return http_json(h, 200, out);
 }
 

@@ -377,16 +377,17 @@ api_request_patch(struct http *h)
 	given = json_object_get(h->body, "consent");
 	if (given != NULL && (consent = api_consent(h, given)) == NULL)
 		goto out;
-	if ((risk != NULL || consent != NULL) &&
-	    (strcmp(state, "delivered") == 0 || strcmp(state, "cancelled") == 0) && risk != NULL) {
+	if (risk != NULL && (strcmp(state, "delivered") == 0 || strcmp(state, "cancelled") == 0)) {
 		http_error(h, 409, "conflict", "the request is finished");
 		goto out;
 	}
 	if (risk != NULL && strcmp(risk, view_str(r, "risk")) != 0) {
 		store_request_set_risk(h->app->store, h->args[0], risk, api_index(api_risks, risk));
 		store_event_add(h->app->store, h->args[0], "risk_raised", risk);
-		/* A rise to high widens the open offers now. */
+		/* A rise to high widens the open offers now, and moves a waiting
+		 * request up the queue. */
 		match_after_close(h->app, h->args[0], "vehicle");
+		match_kick(h->app);
 	}
 	if (consent != NULL) {
 		old = json_loads(view_str(r, "consent"), 0, NULL);

@@ -1,6 +1,7 @@
 /* Offers as their holders see them: staged disclosure and actions. */
 #include "dispatch/offer.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ json_t *
 offer_view(struct app *app, const char *oid)
 {
 	json_t	*o, *req, *v;
+	char	 expires[CLOCK_RFC3339_LEN];
 
 	if ((o = store_offer_get(app->store, oid)) == NULL)
 		return NULL;
@@ -27,19 +29,15 @@ offer_view(struct app *app, const char *oid)
 		return NULL;
 	}
 	view_row(req);
+	clock_rfc3339(view_int(o, "expires_ms") / 1000, expires);
 	v = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:I},s:O,s:O,s:f,s:s}",
 	    "kind", "offer", "id", oid, "offer_kind", view_str(o, "kind"),
 	    "state", view_str(o, "state"), "request_state", view_str(req, "state"),
 	    "district", view_str(req, "district"),
 	    "party", "adults", view_int(req, "adults"), "children", view_int(req, "children"),
 	    "needs", json_object_get(req, "needs"), "risk", json_object_get(req, "risk"),
-	    "distance_km", (double)((long)(json_number_value(json_object_get(o, "distance_m")) / 100)) / 10,
-	    "expires_at", "");
-	{
-		char ts[CLOCK_RFC3339_LEN];
-		clock_rfc3339(view_int(o, "expires_ms") / 1000, ts);
-		json_object_set_new(v, "expires_at", json_string(ts));
-	}
+	    "distance_km", round(json_number_value(json_object_get(o, "distance_m")) / 100) / 10,
+	    "expires_at", expires);
 	json_decref(o);
 	json_decref(req);
 	return v;

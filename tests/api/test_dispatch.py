@@ -468,3 +468,15 @@ def test_reports_and_metrics(jardam):
     assert 'jardam_requests{state="waiting"} 1' in m
     assert "jardam_escalations_open 1" in m
     assert 'jardam_http_responses_total{class="2xx"}' in m
+
+
+def test_raising_risk_to_high_widens_the_offers(make_jardam):
+    j = make_jardam(dispatch__offer_parallel_high="3")
+    j.shelter()
+    vs = [j.vehicle(lat=42.87 + i * 0.002, lon=74.59) for i in range(4)]
+    r = j.new_request()
+    assert sum(len(j.offers_of(v)) for v in vs) == 1
+    p = j.call("PATCH", f"/api/requests/{r['id']}", {"risk": "high"}, token="oper")
+    assert p.status == 200
+    assert sum(len(j.offers_of(v)) for v in vs) == 3
+    assert "risk_raised" in [e["type"] for e in p.json["events"]]
