@@ -214,20 +214,16 @@ static int
 match_candidates(struct app *app, const char *rid, json_t *req, const char *kind, size_t want)
 {
 	struct fleet_hit	 hits[64];
-	json_t			*asked, *open, *ex, *v, *feat;
+	json_t			*asked, *ex, *v, *feat;
 	size_t			 i, n;
 	long			 need = 0;
 	int			 made = 0, vehicle = strcmp(kind, "vehicle") == 0;
 
 	asked = store_offer_asked(app->store, rid, kind);
-	open = store_offer_open(app->store, rid, kind);
 	ex = json_array();
 	json_array_foreach(asked, i, v)
 		json_array_append(ex, json_object_get(v, "subject"));
-	json_array_foreach(open, i, v)
-		json_array_append(ex, json_object_get(v, "subject"));
 	json_decref(asked);
-	json_decref(open);
 	if (vehicle) {
 		feat = json_loads(view_str(req, "needs"), 0, NULL);
 		need = feat ? fleet_features(feat) : 0;

@@ -536,6 +536,12 @@ store_row(struct store *st, const char *sql, const char *fmt, ...)
 }
 
 int64_t
+store_last_rowid(struct store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+int64_t
 store_int(struct store *st, int64_t def, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt	*s;

@@ -89,6 +89,8 @@ int	 store_offer_set_state(struct store *, const char *id, const char *from,
 json_t	*store_offer_accepted(struct store *, const char *request, const char *kind);
 int64_t	 store_offer_count(struct store *, const char *request, const char *kind,
 	    const char *state);
+/* Who must not be asked (again) for request: declined, lapsed, gave
+ * back, or holding an open offer now. */
 json_t	*store_offer_asked(struct store *, const char *request, const char *kind);
 
 /* escalations */

@@ -23,6 +23,9 @@ int	store_each(struct store *, void (*fn)(json_t *, void *), void *arg, const ch
 /* The first row as an object, or NULL when there is none or on error. */
 json_t	*store_row(struct store *, const char *sql, const char *fmt, ...);
 
+/* The rowid of the last row inserted. */
+int64_t	 store_last_rowid(struct store *);
+
 /* The first column of the first row as an integer, or def. */
 int64_t	 store_int(struct store *, int64_t def, const char *sql, const char *fmt, ...);
 

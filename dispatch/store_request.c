@@ -192,7 +192,8 @@ json_t *
 store_offer_asked(struct store *st, const char *request, const char *kind)
 {
 	return store_rows(st, "SELECT DISTINCT subject FROM offers WHERE request_id = ?"
-	    " AND kind = ? AND state IN ('declined','lapsed','cancelled')", "ss", request, kind);
+	    " AND kind = ? AND state IN ('declined','lapsed','cancelled','open')", "ss", request,
+	    kind);
 }
 
 int
@@ -267,8 +268,7 @@ store_deadline_set(struct store *st, const char *kind, const char *subject, int6
 	if (store_exec(st, "INSERT OR REPLACE INTO deadlines(kind, subject, due_ms) VALUES(?,?,?)",
 	    "ssi", kind, subject, due_ms) < 0)
 		return -1;
-	return store_int(st, -1, "SELECT seq FROM deadlines WHERE kind = ? AND subject = ?",
-	    "ss", kind, subject);
+	return store_last_rowid(st);
 }
 
 int
