@@ -294,3 +294,45 @@ def test_hanging_receiver_never_slows_the_dispatcher(make_jardam):
         for c in held:
             c.close()
         lsock.close()
+
+
+def test_demo_referral_reaches_a_receiver_and_ack_shows_on_timeline(tmp_path, receiver):
+    """The demo as a newcomer runs it, with a local receiver configured."""
+    import re
+    import subprocess
+    from jardam import BIN, DISTRICTS, free_port, request
+    port = free_port()
+    cfg = tmp_path / "demo.ini"
+    cfg.write_text(f"[server]\nlisten = 127.0.0.1:{port}\npublic_url = http://127.0.0.1:{port}\n"
+                   f"[storage]\ndatabase = j.db\nkey_file = j.key\n[geo]\ndistricts = {DISTRICTS}\n"
+                   f"[notify]\nwebhook_url = {receiver.url}/outbox\n")
+    demo = subprocess.run([BIN, "--config", str(cfg), "demo"], capture_output=True, text=True)
+    assert demo.returncode == 0, demo.stderr
+    pw = re.search(r"operator: operator / (\S+)", demo.stdout).group(1)
+    log = open(tmp_path / "log", "w")
+    proc = subprocess.Popen([BIN, "--config", str(cfg), "serve"], stdout=log, stderr=log)
+    try:
+        for _ in range(200):
+            try:
+                if request(port, "GET", "/healthz").status == 200:
+                    break
+            except OSError:
+                time.sleep(0.02)
+        tok = request(port, "POST", "/api/login", {"username": "operator", "password": pw}).json["token"]
+        r = request(port, "POST", "/api/requests", {"lat": 42.87, "lon": 74.59, "adults": 1,
+                                                    "consent": {"social": True}}, tok).json
+        ref = request(port, "POST", "/api/referrals", {"request": r["id"], "kinds": ["social"],
+                                                       "summary": "needs a place"}, tok)
+        assert ref.status == 201
+        assert ref.json["referrals"][0]["service"]["name"] == "Bishkek social service (demo)"
+        got = receiver.wait_for(lambda m: json.loads(m["body"])["kind"] == "referral")
+        assert got
+        link = json.loads(got[0]["body"])["link"]
+        ack = request(port, "POST", "/api/l/" + link.rsplit("/l/", 1)[1], {"action": "ack", "note": "called her"})
+        assert ack.status == 200
+        ev = request(port, "GET", f"/api/requests/{r['id']}", token=tok).json["events"]
+        assert any(e["type"] == "referral_acked" and "called her" in e["detail"] for e in ev)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
