@@ -188,15 +188,22 @@ static int
 main_demo(struct config *cfg)
 {
 	struct app	 app;
-	char		*path, *slash;
+	char		*path, *slash, *real;
 	int		 rc;
 
 	if (app_open(&app, cfg, NULL) != 0)
 		return 1;
-	path = malloc(strlen(cfg->database) + 32);
-	strcpy(path, cfg->database);
-	slash = strrchr(path, '/');
-	strcpy(slash ? slash + 1 : path, "demo-logins.txt");
+	/* The logins file sits beside the database (which exists by now). */
+	if ((real = realpath(cfg->database, NULL)) == NULL ||
+	    (path = malloc(strlen(real) + 32)) == NULL) {
+		free(real);
+		app_close(&app);
+		return 1;
+	}
+	slash = strrchr(real, '/');
+	*slash = '\0';
+	snprintf(path, strlen(real) + 32, "%s/demo-logins.txt", real);
+	free(real);
 	rc = demo_load(&app, path) == 0 ? 0 : 1;
 	free(path);
 	app_close(&app);
