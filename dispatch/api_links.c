@@ -278,7 +278,7 @@ api_link_shelter_act(struct http *h, const char *id, const char *action)
 			goto out;
 		}
 		log_info("event=set_beds shelter=%s total=%lld available=%lld", id, total, avail);
-		match_kick(h->app);
+		match_kick(h->app, MATCH_BEDS);
 		json_decref(row);
 		return http_json(h, 200, api_link_shelter(h, id));
 	}

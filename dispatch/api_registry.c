@@ -239,7 +239,7 @@ api_shelter_add(struct http *h)
 		goto out;
 	}
 	log_info("event=shelter_added id=%s", id);
-	match_kick(h->app);
+	match_kick(h->app, MATCH_BEDS);
 	rc = api_created(h, store_shelter_get(h->app->store, id), link);
 	json_decref(v);
 	return rc;

@@ -387,7 +387,7 @@ api_request_patch(struct http *h)
 		/* A rise to high widens the open offers now, and moves a waiting
 		 * request up the queue. */
 		match_after_close(h->app, h->args[0], "vehicle");
-		match_kick(h->app);
+		match_kick(h->app, MATCH_FLEET | MATCH_BEDS);
 	}
 	if (consent != NULL) {
 		old = json_loads(view_str(r, "consent"), 0, NULL);

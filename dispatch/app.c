@@ -90,7 +90,7 @@ app_open(struct app *app, struct config *cfg, struct event_base *base)
 	log_info("event=start districts=%zu deadlines=%ld rearm_ms=%lld vehicles_available=%zu",
 	    districts_count(app->districts), n, (long long)(clock_now_ms() - t0),
 	    fleet_available(app->fleet, FLEET_VEHICLE));
-	match_kick(app);
+	match_kick(app, MATCH_FLEET | MATCH_BEDS);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct app {
 	struct notify		*notify;
 	struct auth		*auth;
 	struct event		*rematch;	/* match_kick: once per turn */
+	int			 rematch_what;	/* MATCH_FLEET | MATCH_BEDS pending */
 };
 
 /* Open everything a running server needs; 0 on success, else a message

@@ -262,6 +262,23 @@ fleet_set_available(struct fleet *f, enum fleet_kind kind, const char *id, int a
 		fleet_unlist(f, s, (size_t)i);
 }
 
+int
+fleet_any_near(const struct fleet *f, enum fleet_kind kind, long district)
+{
+	const struct district	*d;
+	size_t			 i;
+
+	if (district < 0 || (size_t)district >= f->nd)
+		return 0;
+	if (f->side[kind].lists[district].n > 0)
+		return 1;
+	d = districts_at(f->ds, (size_t)district);
+	for (i = 0; i < d->nneighbors; i++)
+		if (f->side[kind].lists[d->neighbors[i]].n > 0)
+			return 1;
+	return 0;
+}
+
 size_t
 fleet_available(const struct fleet *f, enum fleet_kind kind)
 {

@@ -57,6 +57,10 @@ size_t		 fleet_nearest(const struct fleet *, enum fleet_kind, long district, dou
 /* Parse an array of feature names into a mask; -1 on an unknown name. */
 long		 fleet_features(json_t *names);
 
+/* True when any member of kind is available in district or its
+ * neighbours (fit aside): a cheap "nothing to try" test. */
+int		 fleet_any_near(const struct fleet *, enum fleet_kind, long district);
+
 /* Number of members of a kind that are available. */
 size_t		 fleet_available(const struct fleet *, enum fleet_kind);
 

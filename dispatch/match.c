@@ -390,26 +390,48 @@ match_lapse(struct app *app, const char *oid)
 	json_decref(o);
 }
 
+/* Whether matching r again could change anything: a request holding its
+ * bed needs an available vehicle (or escort) near it; one without a bed
+ * needs a shelter query, which only matching can do. */
+static int
+match_worth_trying(struct app *app, json_t *r, int what)
+{
+	long	d = districts_find(app->districts, view_str(r, "district"));
+
+	if (!json_is_string(json_object_get(r, "shelter_id")))
+		return (what & MATCH_BEDS) != 0;
+	if (strcmp(view_str(r, "state"), "waiting") == 0 &&
+	    !json_is_string(json_object_get(r, "vehicle_id")) &&
+	    fleet_any_near(app->fleet, FLEET_VEHICLE, d))
+		return 1;
+	return view_int(r, "escort") && !json_is_string(json_object_get(r, "escort_id")) &&
+	    fleet_any_near(app->fleet, FLEET_ESCORT, d);
+}
+
 static void
 match_rematch_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct app	*app = arg;
 	json_t		*list, *r;
 	size_t		 i;
+	int		 freed = app->rematch_what;
 
 	(void)fd; (void)what;
+	app->rematch_what = 0;
 	store_unit_begin(app->store);
 	if ((list = store_request_waiting(app->store)) != NULL) {
 		json_array_foreach(list, i, r)
-			match_request(app, view_str(r, "id"));
+			if (match_worth_trying(app, r, freed))
+				match_request(app, view_str(r, "id"));
 		json_decref(list);
 	}
 	store_unit_end(app->store, 1);
 }
 
 void
-match_kick(struct app *app)
+match_kick(struct app *app, int what)
 {
+	app->rematch_what |= what;
 	if (app->rematch != NULL)
 		event_active(app->rematch, 0, 0);
 }

@@ -20,8 +20,12 @@ int	match_fleet_put(struct app *, enum fleet_kind, json_t *row);
 /* Match one request as far as it can go now (inside a unit of work). */
 int	match_request(struct app *, const char *request);
 
-/* Match every waiting request at the end of this turn of the loop. */
-void	match_kick(struct app *);
+/* What freed up, so the re-match tries only the requests it can help. */
+#define MATCH_FLEET	0x1	/* a vehicle or escort became available */
+#define MATCH_BEDS	0x2	/* beds were released or added */
+
+/* Match waiting requests again at the end of this turn of the loop. */
+void	match_kick(struct app *, int what);
 
 /* Withdraw the open offers of kind for request, with notices. */
 void	match_withdraw(struct app *, const char *request, const char *kind);

@@ -55,7 +55,8 @@ store_request_list(struct store *st, const char *state, const char *district, in
 json_t *
 store_request_waiting(struct store *st)
 {
-	return store_rows(st, "SELECT id FROM requests WHERE state = 'waiting'"
+	return store_rows(st, "SELECT id, state, district, shelter_id, vehicle_id, escort,"
+	    " escort_id FROM requests WHERE state = 'waiting'"
 	    " OR (escort = 1 AND escort_id IS NULL AND state IN ('offered','accepted','en_route'))"
 	    " ORDER BY risk_rank DESC, created_at, rowid", "");
 }

@@ -55,7 +55,7 @@ trip_vehicle_status(struct app *app, const char *id, const char *status)
 	store_vehicle_set_status(app->store, id, status);
 	fleet_set_available(app->fleet, FLEET_VEHICLE, id, strcmp(status, "available") == 0);
 	if (strcmp(status, "available") == 0)
-		match_kick(app);
+		match_kick(app, MATCH_FLEET);
 }
 
 void
@@ -66,7 +66,7 @@ trip_escort_status(struct app *app, const char *id, const char *status)
 	store_volunteer_set_status(app->store, id, status);
 	fleet_set_available(app->fleet, FLEET_ESCORT, id, strcmp(status, "available") == 0);
 	if (strcmp(status, "available") == 0)
-		match_kick(app);
+		match_kick(app, MATCH_FLEET);
 }
 
 /* Arm the stall deadline of a moving state. */
@@ -90,7 +90,7 @@ trip_release_hold(struct app *app, const char *request, json_t *req)
 	store_shelter_release(app->store, shelter, beds);
 	store_request_set_hold(app->store, request, NULL, 0);
 	store_event_add(app->store, request, "bed_released", "");
-	match_kick(app);
+	match_kick(app, MATCH_BEDS);
 }
 
 int
@@ -153,7 +153,7 @@ trip_enter_state(struct app *app, const char *request, const char *action, const
 		escalate_resolve(app, request, "stalled_accepted");
 		escalate_resolve(app, request, "stalled_en_route");
 		escalate_resolve(app, request, "stalled_picked_up");
-		match_kick(app);
+		match_kick(app, MATCH_FLEET | MATCH_BEDS);
 	}
 	json_decref(req);
 	return 0;
