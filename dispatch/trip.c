@@ -113,7 +113,10 @@ trip_enter_state(struct app *app, const char *request, const char *action, const
 	beds = view_int(req, "beds_held");
 	store_request_set_state(app->store, request, to);
 	store_event_add(app->store, request, action, detail);
-	deadline_clear(app, "stall", request);
+	/* Only the moving states have a stall deadline to drop. */
+	if (strcmp(from, "accepted") == 0 || strcmp(from, "en_route") == 0 ||
+	    strcmp(from, "picked_up") == 0)
+		deadline_clear(app, "stall", request);
 	log_info("event=trip request=%s action=%s state=%s->%s", request, action, from, to);
 
 	if (strcmp(to, "accepted") == 0) {

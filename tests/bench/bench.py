@@ -240,13 +240,18 @@ end
     # Scale: arrival to first offer with 1k, 10k, 100k vehicles and 1k shelters.
     scale = {}
     for n in (1000, 10000, 100000):
-        wd = os.path.join(tmp, f"scale{n}")
-        os.makedirs(wd)
-        sc = Server(build, wd)
-        sc.seed("--shelters", 1000, "--beds", 50, "--vehicles", n, "--bishkek", 30)
-        out = subprocess.run([os.path.join(build, "bench", "scale"), sc.config], capture_output=True,
-                             text=True, check=True).stdout
-        scale[n] = json.loads(out.strip().splitlines()[-1])
+        # Three runs of 300 requests, each on a freshly seeded database; the
+        # median run by p50 is kept, since a shared machine slows any run.
+        runs = []
+        for k in range(3):
+            wd = os.path.join(tmp, f"scale{n}-{k}")
+            os.makedirs(wd)
+            sc = Server(build, wd)
+            sc.seed("--shelters", 1000, "--beds", 50, "--vehicles", n, "--bishkek", 30)
+            out = subprocess.run([os.path.join(build, "bench", "scale"), sc.config],
+                                 capture_output=True, text=True, check=True).stdout
+            runs.append(json.loads(out.strip().splitlines()[-1]))
+        scale[n] = sorted(runs, key=lambda r: r["first_offer_p50_ms"])[1]
 
     # 100k open trips with a pending deadline each: RSS, start-up and re-arm.
     wd = os.path.join(tmp, "trips")
@@ -304,13 +309,18 @@ def write_results(path, mach, baseline, jardam, scale, startup, rss, rearm_n, re
     L.append("\n## Scale\n")
     L.append("Server time from a request's arrival to its first offer (insert, bed hold among 1k "
              "shelters, candidate search, offer with link, deadline, timeline, outbox; the commit "
-             "timed apart), 300 requests in Bishkek, 30 % of the vehicles in Bishkek:\n")
-    L.append("| available vehicles | first offer p50 ms | p99 ms | commit p50 ms |")
-    L.append("|---|---|---|---|")
+             "timed apart), 300 requests in Bishkek, 30 % of the vehicles in Bishkek; the median of "
+             "three runs:\n")
+    L.append("| available vehicles | first offer p50 ms | p99 ms | of which the candidate search, p50 ms | commit p50 ms |")
+    L.append("|---|---|---|---|---|")
     for n, r in scale.items():
-        L.append(f"| {n} | {r['first_offer_p50_ms']:.3f} | {r['first_offer_p99_ms']:.3f} | {r['commit_p50_ms']:.3f} |")
+        L.append(f"| {n} | {r['first_offer_p50_ms']:.3f} | {r['first_offer_p99_ms']:.3f} | "
+                 f"{r['search_p50_ms']:.4f} | {r['commit_p50_ms']:.3f} |")
     r1, r100 = scale[1000], scale[100000]
-    L.append(f"\n100k vs 1k vehicles: p50 x{r100['first_offer_p50_ms'] / r1['first_offer_p50_ms']:.2f}.\n")
+    L.append(f"\n100k vs 1k vehicles: first offer p50 x{r100['first_offer_p50_ms'] / r1['first_offer_p50_ms']:.2f}; "
+             f"the search itself stays in microseconds (grid of positions); the rest is the SQL of "
+             f"the bed hold, offer, link, deadline, timeline and outbox rows, slower on a database "
+             f"that holds 100k vehicles because their pages are colder.\n")
     L.append("| 100k open trips, each with a pending deadline | figure |")
     L.append("|---|---|")
     L.append(f"| RSS after start-up | {rss:.1f} MB |")
