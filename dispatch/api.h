@@ -8,6 +8,8 @@ struct http;
 int	api_login(struct http *);
 int	api_logout(struct http *);
 int	api_me(struct http *);
+int	api_user_add(struct http *);
+int	api_user_list(struct http *);
 
 /* api_registry.c */
 int	api_districts(struct http *);

@@ -13,6 +13,7 @@
 #include "dispatch/store.h"
 #include "dispatch/store_api.h"
 #include "dispatch/token.h"
+#include "dispatch/view.h"
 #include "dispatch/worker.h"
 
 struct api_login_job {
@@ -141,4 +142,86 @@ api_me(struct http *h)
 		json_decref(s);
 	}
 	return http_json(h, 200, u);
+}
+
+/* A new staff account: the password is hashed on the worker thread. */
+struct api_user_job {
+	struct http	*h;
+	char		 username[72];
+	char		 role[16];
+	char		 password[264];
+	char		 hash[AUTH_HASH_LEN];
+	int		 ok;
+};
+
+static void
+api_user_work(void *arg)
+{
+	struct api_user_job	*j = arg;
+
+	j->ok = auth_hash(j->password, j->hash) == 0;
+	explicit_bzero(j->password, sizeof(j->password));
+}
+
+static void
+api_user_done(void *arg)
+{
+	struct api_user_job	*j = arg;
+	struct http		*h = j->h;
+	char			 id[40];
+	int			 rc;
+
+	store_unit_begin(h->app->store);
+	if (!j->ok || token_id("usr", id, sizeof(id)) != 0) {
+		http_error(h, 503, "unavailable", "cannot hash the password");
+		rc = -1;
+	} else if ((rc = store_user_add(h->app->store, id, j->username, j->role, j->hash)) == -2) {
+		http_error(h, 409, "conflict", "a user with this name exists");
+	} else if (rc != 1) {
+		http_error(h, 503, "unavailable", "the database could not save this");
+	} else {
+		log_info("event=user_added id=%s role=%s by=%s", id, j->role, h->user_id);
+		http_json(h, 201, json_pack("{s:s,s:s,s:s}", "id", id, "username", j->username,
+		    "role", j->role));
+	}
+	store_unit_end(h->app->store, h->status < 400);
+	free(j);
+	http_finish(h);
+}
+
+int
+api_user_add(struct http *h)
+{
+	struct api_user_job	*j;
+	const char		*name, *pw, *role;
+
+	if (http_field_str(h, "username", 1, 64, &name) != 0 ||
+	    http_field_str(h, "password", 1, 256, &pw) != 0 ||
+	    http_field_str(h, "role", 1, 16, &role) != 0)
+		return h->status;
+	if (strcmp(role, "admin") != 0 && strcmp(role, "operator") != 0)
+		return http_error(h, 400, "bad_request", "role must be admin or operator");
+	if (strlen(pw) < 10)
+		return http_error(h, 400, "bad_request", "the password needs at least 10 characters");
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return http_error(h, 503, "unavailable", "out of memory");
+	j->h = h;
+	snprintf(j->username, sizeof(j->username), "%s", name);
+	snprintf(j->role, sizeof(j->role), "%s", role);
+	snprintf(j->password, sizeof(j->password), "%s", pw);
+	if (worker_submit(h->app->worker, api_user_work, api_user_done, j) != 0) {
+		free(j);
+		return http_error(h, 503, "unavailable", "out of memory");
+	}
+	return SERVER_ASYNC;
+}
+
+int
+api_user_list(struct http *h)
+{
+	json_t	*rows = store_user_list(h->app->store);
+
+	if (rows == NULL)
+		return http_error(h, 503, "unavailable", "the database is not answering");
+	return http_json(h, 200, view_rows(rows));
 }

@@ -43,6 +43,8 @@ static const struct route server_routes[] = {
 	{ "POST",  "/api/login",			api_login,		ROLE_PUBLIC },
 	{ "POST",  "/api/logout",			api_logout,		ROLE_OPERATOR },
 	{ "GET",   "/api/me",				api_me,			ROLE_OPERATOR },
+	{ "POST",  "/api/users",			api_user_add,		ROLE_ADMIN },
+	{ "GET",   "/api/users",			api_user_list,		ROLE_ADMIN },
 	{ "GET",   "/api/districts",			api_districts,		ROLE_OPERATOR },
 	{ "GET",   "/api/geo/locate",			api_locate,		ROLE_OPERATOR },
 	{ "POST",  "/api/shelters",			api_shelter_add,	ROLE_ADMIN },

@@ -20,6 +20,7 @@ json_t	*store_user_get(struct store *, const char *id);
 int	 store_user_add(struct store *, const char *id, const char *username,
 	    const char *role, const char *pw_hash);
 int64_t	 store_user_count(struct store *);
+json_t	*store_user_list(struct store *);
 
 /* registry: each add takes the validated fields as a JSON object */
 int	 store_shelter_add(struct store *, const char *id, json_t *v);

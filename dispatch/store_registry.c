@@ -54,6 +54,13 @@ store_user_add(struct store *st, const char *id, const char *username, const cha
 	    " VALUES(?,?,?,?,?)", "ssssi", id, username, role, pw_hash, clock_now());
 }
 
+json_t *
+store_user_list(struct store *st)
+{
+	return store_rows(st, "SELECT id, username, role, created_at FROM users ORDER BY username",
+	    "");
+}
+
 int64_t
 store_user_count(struct store *st)
 {

@@ -354,3 +354,19 @@ def test_full_disk_answers_503_and_keeps_what_was_acknowledged(tmp_path):
             j.stop()
     finally:
         subprocess.run(["umount", "-l", str(mnt)])
+
+
+def test_admin_manages_users(jardam):
+    r = jardam.post("/api/users", {"username": "amina", "password": "a-long-password", "role": "operator"})
+    assert r.status == 201 and r.json["role"] == "operator" and "password" not in r.body.decode()
+    assert jardam.login("amina", "a-long-password")
+    assert jardam.post("/api/users", {"username": "amina", "password": "another-password",
+                                      "role": "operator"}).status == 409
+    assert jardam.post("/api/users", {"username": "b", "password": "short", "role": "operator"}).status == 400
+    assert jardam.post("/api/users", {"username": "b", "password": "long-enough-1", "role": "boss"}).status == 400
+    assert jardam.post("/api/users", {"username": "c", "password": "long-enough-1", "role": "admin"},
+                       token="oper").status == 403
+    users = jardam.get("/api/users").json
+    assert sorted(u["username"] for u in users) == ["admin", "amina", "oper"]
+    assert all("pw_hash" not in u for u in users)
+    assert jardam.get("/api/users", token="oper").status == 403
