@@ -228,9 +228,3 @@ deadline_clear(struct app *app, const char *kind, const char *subject)
 {
 	store_deadline_clear(app->store, kind, subject);
 }
-
-size_t
-deadline_pending(const struct deadline *dl)
-{
-	return dl ? dl->n : 0;
-}

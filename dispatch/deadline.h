@@ -27,7 +27,4 @@ int		 deadline_set(struct app *, const char *kind, const char *subject, int64_t 
 /* Drop the deadline of (kind, subject), if any. */
 void		 deadline_clear(struct app *, const char *kind, const char *subject);
 
-/* Alarms held in memory (including stale ones not yet skipped). */
-size_t		 deadline_pending(const struct deadline *);
-
 #endif

@@ -6,14 +6,6 @@
 
 #include "dispatch/clock.h"
 
-static int log_is_quiet;
-
-void
-log_quiet(int q)
-{
-	log_is_quiet = q;
-}
-
 static void
 log_line(const char *level, const char *fmt, va_list ap)
 {
@@ -29,8 +21,6 @@ log_info(const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (log_is_quiet)
-		return;
 	va_start(ap, fmt);
 	log_line("info", fmt, ap);
 	va_end(ap);

@@ -7,7 +7,4 @@
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Silence info lines (for tools and tests). */
-void	log_quiet(int);
-
 #endif

@@ -177,9 +177,3 @@ outbox_add(struct app *app, const char *kind, const char *request, const char *t
 		notify_kick(app);
 	return rc;
 }
-
-int
-outbox_cancel(struct app *app, const char *request, const char *kind)
-{
-	return store_outbox_cancel_request(app->store, request, kind);
-}

@@ -41,7 +41,4 @@ int	outbox_add(struct app *, const char *kind, const char *request, const char *
 void	outbox_format(enum outbox_msg msg, const char *lang, const char *district_name,
 	    const struct outbox_say *say, char *out, size_t len);
 
-/* Cancel unsent messages of kind about request (revoked consent). */
-int	outbox_cancel(struct app *, const char *request, const char *kind);
-
 #endif

@@ -102,7 +102,6 @@ json_t	*store_escalation_find_open(struct store *, const char *request, const ch
 json_t	*store_escalation_list(struct store *, int open_only, const char *request);
 int	 store_escalation_set_level(struct store *, const char *id, int64_t level);
 int	 store_escalation_ack(struct store *, const char *id);
-int	 store_escalation_resolve(struct store *, const char *request, const char *reason);
 int	 store_escalation_resolve_id(struct store *, const char *id);
 
 /* deadlines: one row per (kind, subject) */
@@ -120,10 +119,7 @@ json_t	*store_outbox_get(struct store *, const char *id);
 int64_t	 store_outbox_next_ms(struct store *, int64_t channels);
 int	 store_outbox_sent(struct store *, const char *id);
 int	 store_outbox_retry(struct store *, const char *id, int64_t next_ms, const char *error);
-int	 store_outbox_cancel_request(struct store *, const char *request, const char *kind);
 int	 store_outbox_cancel_referrals(struct store *, const char *request, const char *kind);
-json_t	*store_outbox_list(struct store *, const char *request);
-int64_t	 store_outbox_pending(struct store *);
 
 /* referrals */
 int	 store_referral_add(struct store *, const char *id, const char *request,

@@ -63,34 +63,12 @@ store_outbox_retry(struct store *st, const char *id, int64_t next_ms, const char
 }
 
 int
-store_outbox_cancel_request(struct store *st, const char *request, const char *kind)
-{
-	return store_exec(st, "UPDATE outbox SET cancelled_at = ? WHERE request_id = ?"
-	    " AND kind = ? AND sent_at IS NULL AND cancelled_at IS NULL", "iss", clock_now(),
-	    request, kind);
-}
-
-int
 store_outbox_cancel_referrals(struct store *st, const char *request, const char *kind)
 {
 	return store_exec(st, "UPDATE outbox SET cancelled_at = ?1 WHERE request_id = ?2"
 	    " AND kind = 'referral' AND sent_at IS NULL AND cancelled_at IS NULL"
 	    " AND to_id IN (SELECT id FROM services WHERE kind = ?3)", "iss", clock_now(),
 	    request, kind);
-}
-
-json_t *
-store_outbox_list(struct store *st, const char *request)
-{
-	return store_rows(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE ?1 IS NULL"
-	    " OR request_id = ?1 ORDER BY created_at, rowid", "s", request);
-}
-
-int64_t
-store_outbox_pending(struct store *st)
-{
-	return store_int(st, 0, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
-	    " AND cancelled_at IS NULL", "");
 }
 
 int

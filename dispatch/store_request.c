@@ -249,14 +249,6 @@ store_escalation_ack(struct store *st, const char *id)
 }
 
 int
-store_escalation_resolve(struct store *st, const char *request, const char *reason)
-{
-	return store_exec(st, "UPDATE escalations SET resolved_at = ?1 WHERE request_id = ?2"
-	    " AND (?3 IS NULL OR reason = ?3) AND resolved_at IS NULL", "iss", clock_now(),
-	    request, reason);
-}
-
-int
 store_escalation_resolve_id(struct store *st, const char *id)
 {
 	return store_exec(st, "UPDATE escalations SET resolved_at = ? WHERE id = ?"

@@ -173,9 +173,3 @@ grid_query(const struct grid *g, double minlat, double minlon, double maxlat,
 		}
 	}
 }
-
-size_t
-grid_cells(const struct grid *g)
-{
-	return g->ncells;
-}

@@ -27,7 +27,4 @@ void		 grid_remove(struct grid *, double lat, double lon, uint32_t item);
 void		 grid_query(const struct grid *, double minlat, double minlon,
 		    double maxlat, double maxlon, void (*fn)(uint32_t, void *), void *arg);
 
-/* Number of non-empty cells. */
-size_t		 grid_cells(const struct grid *);
-
 #endif
