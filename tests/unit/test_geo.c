@@ -17,21 +17,7 @@
 
 static struct districts *kg;
 
-static int
-setup(void **state)
-{
-	(void)state;
-	kg = test_load_kg();
-	return kg ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	districts_free(kg);
-	return 0;
-}
+TEST_KG_FIXTURES(kg)
 
 static const char *
 at(double lat, double lon)

@@ -39,4 +39,23 @@ test_load_kg(void)
 	return ds;
 }
 
+/* Group setup and teardown that load the shipped districts into kgvar
+ * (the test's own static), for the suites that need them. */
+#define TEST_KG_FIXTURES(kgvar)						\
+static int								\
+setup(void **state)							\
+{									\
+	(void)state;							\
+	kgvar = test_load_kg();						\
+	return kgvar ? 0 : -1;						\
+}									\
+									\
+static int								\
+teardown(void **state)							\
+{									\
+	(void)state;							\
+	districts_free(kgvar);						\
+	return 0;							\
+}
+
 #endif
