@@ -170,7 +170,7 @@ fleet_rehash(struct fleet_side *s, size_t cap)
 }
 
 static void
-fleet_unlist(struct fleet *f, struct fleet_side *s, size_t i)
+fleet_unlist(struct fleet_side *s, size_t i)
 {
 	struct fleet_entry	*e = &s->e[i];
 	struct fleet_list	*l;
@@ -183,7 +183,6 @@ fleet_unlist(struct fleet *f, struct fleet_side *s, size_t i)
 	e->listed = 0;
 	s->available--;
 	grid_remove(s->grid, e->m.lat, e->m.lon, (uint32_t)i);
-	(void)f;
 }
 
 static int
@@ -239,7 +238,7 @@ fleet_put(struct fleet *f, enum fleet_kind kind, const struct fleet_member *m)
 		s->hash[j] = (uint32_t)i + 1;
 	}
 	e = &s->e[i];
-	fleet_unlist(f, s, (size_t)i);
+	fleet_unlist(s, (size_t)i);
 	e->m = *m;
 	e->m.id = e->id;
 	if (m->available)
@@ -259,7 +258,7 @@ fleet_set_available(struct fleet *f, enum fleet_kind kind, const char *id, int a
 	if (available && !s->e[i].listed)
 		fleet_list_add(s, (size_t)i);
 	else if (!available)
-		fleet_unlist(f, s, (size_t)i);
+		fleet_unlist(s, (size_t)i);
 }
 
 int
